@@ -1,0 +1,207 @@
+"""Load and validate a corpus.
+
+A corpus is a pandas DataFrame with one row per document and at least the columns
+``doc_id`` (unique string), ``year`` (int), ``date`` (ISO 8601, as precise as the source
+states: ``2010``, ``2015-01``, ``2015-01-14``) and ``text`` (the raw text, exactly as read),
+plus any metadata columns the source has. Rows are ordered by date, then ``doc_id``.
+
+Two kinds of source are read:
+
+* a folder holding ``metadata.csv`` whose ``file`` column names a text file per document,
+  relative to the folder (the layout of ``data/``);
+* a single table with the text inline: ``.csv`` or ``.jsonl`` (JSON Lines), optionally
+  gzip-compressed (``.csv.gz``, ``.jsonl.gz``).
+
+Nothing here writes anywhere: the corpus folder is only ever read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CorpusError
+
+METADATA_FILE = "metadata.csv"
+REQUIRED_FOLDER_COLUMNS = ("doc_id", "year", "file")
+REQUIRED_TABLE_COLUMNS = ("doc_id", "year")
+ISO_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
+
+
+def load_corpus(path: str | Path, text_column: str = "text") -> pd.DataFrame:
+    """Read a corpus folder or table, validate it, and return it ordered by date.
+
+    ``text_column`` names the column that holds the text in a single-table source.
+    Raises :class:`CorpusError` naming the file, row or column when the input is unusable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"{path}: no such corpus file or folder")
+    if path.is_dir():
+        frame = _read_folder(path)
+    elif path.name == METADATA_FILE:
+        frame = _read_folder(path.parent)
+    elif path.name.lower().endswith(TABLE_SUFFIXES):
+        frame = _read_table(path, text_column)
+    else:
+        raise CorpusError(
+            f"{path}: not a corpus; give a folder with {METADATA_FILE}, or a file ending in "
+            + ", ".join(TABLE_SUFFIXES)
+        )
+    return _finish(frame, path)
+
+
+def _read_folder(folder: Path) -> pd.DataFrame:
+    metadata_path = folder / METADATA_FILE
+    if not metadata_path.is_file():
+        raise CorpusError(f"{folder}: the corpus folder has no {METADATA_FILE}")
+    metadata = _read_csv(metadata_path)
+    _require_columns(metadata, REQUIRED_FOLDER_COLUMNS, metadata_path)
+    root = folder.resolve()
+    texts = []
+    for row_number, (doc_id, file_name) in enumerate(zip(metadata["doc_id"], metadata["file"]), 1):
+        where = f"{metadata_path}, row {row_number} (doc_id {doc_id!r})"
+        texts.append(_read_text_file(root, file_name, where))
+    return metadata.assign(text=texts)
+
+
+def _read_text_file(root: Path, file_name: str, where: str) -> str:
+    if not file_name.strip():
+        raise CorpusError(f"{where}: the 'file' column is empty")
+    relative = Path(file_name)
+    if relative.is_absolute():
+        raise CorpusError(f"{where}: file {file_name!r} is an absolute path; give it relative to {root}")
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        raise CorpusError(f"{where}: file {file_name!r} lies outside the corpus folder {root}")
+    if not target.is_file():
+        raise CorpusError(f"{where}: file {file_name!r} does not exist in {root}")
+    return _decode(target.read_bytes(), f"{where}: file {file_name!r}")
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CorpusError(
+            f"{where} is not UTF-8 text (byte {error.start}: {data[error.start:error.start + 1]!r}); "
+            "convert it to UTF-8 first"
+        ) from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
+    text = _decode(raw, str(path))
+    try:
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as error:
+        raise CorpusError(f"{path}: not a readable CSV table ({error})") from None
+    except pd.errors.EmptyDataError:
+        raise CorpusError(f"{path}: the file is empty") from None
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    records = []
+    with opener(path, "rb") as stream:
+        for line_number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            where = f"{path}, line {line_number}"
+            try:
+                record = json.loads(_decode(line, where))
+            except json.JSONDecodeError as error:
+                raise CorpusError(f"{where}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise CorpusError(f"{where}: expected a JSON object per line")
+            records.append(record)
+    if not records:
+        raise CorpusError(f"{path}: the file holds no documents")
+    return pd.DataFrame.from_records(records)
+
+
+def _read_table(path: Path, text_column: str) -> pd.DataFrame:
+    name = path.name.lower()
+    frame = _read_jsonl(path) if name.endswith((".jsonl", ".jsonl.gz")) else _read_csv(path)
+    _require_columns(frame, (*REQUIRED_TABLE_COLUMNS, text_column), path)
+    if text_column != "text":
+        if "text" in frame.columns:
+            raise CorpusError(f"{path}: has a 'text' column besides the text column {text_column!r}")
+        frame = frame.rename(columns={text_column: "text"})
+    return frame
+
+
+def _require_columns(frame: pd.DataFrame, required, path: Path) -> None:
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise CorpusError(
+            f"{path}: missing required column(s) {', '.join(missing)} "
+            f"(found: {', '.join(map(str, frame.columns))})"
+        )
+
+
+def _row_label(path: Path, row_number: int, doc_id) -> str:
+    return f"{path}, row {row_number} (doc_id {doc_id!r})"
+
+
+def _finish(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check ids, years, dates and texts, add a date where missing, and order the rows."""
+    frame = frame.reset_index(drop=True)
+    doc_ids = frame["doc_id"].map(lambda value: "" if value is None else str(value).strip())
+    for row_number, doc_id in enumerate(doc_ids, 1):
+        if not doc_id:
+            raise CorpusError(f"{path}, row {row_number}: missing doc_id")
+    duplicated = doc_ids[doc_ids.duplicated(keep=False)]
+    if not duplicated.empty:
+        first = duplicated.iloc[0]
+        rows = [str(i + 1) for i in duplicated.index[duplicated == first]]
+        raise CorpusError(f"{path}: duplicate doc_id {first!r} in rows {', '.join(rows)}")
+    years = [_parse_year(value, _row_label(path, n, d)) for n, (value, d) in
+             enumerate(zip(frame["year"], doc_ids), 1)]
+    if "date" in frame.columns:
+        dates = [_parse_date(str(value), year, _row_label(path, n, d)) for n, (value, year, d) in
+                 enumerate(zip(frame["date"], years, doc_ids), 1)]
+    else:
+        dates = [str(year) for year in years]
+    for row_number, (text, doc_id) in enumerate(zip(frame["text"], doc_ids), 1):
+        if not isinstance(text, str) or not text.strip():
+            source = frame["file"].iloc[row_number - 1] if "file" in frame.columns else None
+            what = f"file {source!r} is empty" if source else "the text is empty"
+            raise CorpusError(f"{_row_label(path, row_number, doc_id)}: {what}")
+    frame = frame.assign(doc_id=doc_ids, year=pd.array(years, dtype="int64"), date=dates)
+    leading = ["doc_id", "date", "year"]
+    frame = frame[leading + [c for c in frame.columns if c not in leading and c != "text"] + ["text"]]
+    return frame.sort_values(["date", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+def _parse_year(value, where: str) -> int:
+    if isinstance(value, bool):
+        raise CorpusError(f"{where}: year {value!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = "" if value is None or (isinstance(value, float)) else str(value).strip()
+    if not text:
+        raise CorpusError(f"{where}: missing year")
+    if not re.fullmatch(r"-?\d+", text):
+        raise CorpusError(f"{where}: year {text!r} is not a whole number")
+    return int(text)
+
+
+def _parse_date(value: str, year: int, where: str) -> str:
+    value = value.strip()
+    if not value:
+        return str(year)
+    match = ISO_DATE.match(value)
+    if not match:
+        raise CorpusError(f"{where}: date {value!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if int(match.group(1)) != year:
+        raise CorpusError(f"{where}: date {value!r} does not fall in year {year}")
+    return value

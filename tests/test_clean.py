@@ -1,0 +1,79 @@
+import re
+
+import pytest
+
+from analysis.clean import clean_text
+from analysis.describe import count_words
+from analysis.tokens import WORD
+from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025, raw_text
+
+ALL = [DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025]
+
+
+@pytest.mark.parametrize("doc_id", ALL)
+def test_no_blank_runs_no_emphasis_and_idempotent(doc_id):
+    cleaned = clean_text(raw_text(doc_id))
+    assert "\n\n\n" not in cleaned
+    assert "*" not in cleaned
+    assert cleaned == cleaned.strip()
+    assert clean_text(cleaned) == cleaned
+
+
+@pytest.mark.parametrize("doc_id", [DOC_2010, DOC_2016, DOC_2023, DOC_2025])
+def test_prose_intact_every_word_kept_in_order(doc_id):
+    # These documents lose only markup and line breaks: the word sequence must not change.
+    raw = raw_text(doc_id)
+    assert WORD.findall(clean_text(raw)) == WORD.findall(raw)
+
+
+def test_2015_title_copies_and_download_footer_removed():
+    raw = raw_text(DOC_2015)
+    cleaned = clean_text(raw)
+    title = "Resolution on Combating Human Trafficking"
+    assert raw.count(title) == 3 and cleaned.count(title) == 1
+    assert cleaned.startswith(title)
+    assert "KB" not in cleaned and "file(s)" not in cleaned
+    assert cleaned.endswith("21. Call on APPF Member States to take all possible measures to combat modernday slavery.")
+    # the prose keeps every other word, in order: raw words minus two title copies and the footer
+    removed = 2 * len(WORD.findall(title)) + len(WORD.findall("157.21 KB 1 file(s)"))
+    assert count_words(cleaned) == count_words(raw) - removed
+
+
+def test_markdown_bold_markers_removed_words_kept():
+    cleaned = clean_text(raw_text(DOC_2023))
+    assert "and desiring to further enhance such regional cooperation" in cleaned
+    assert "strongly criticizing the illegal and unethical acts" in cleaned
+    assert "1. Affirm the importance of human rights" in cleaned
+    assert "II. Recommendations (continued)" in clean_text(raw_text(DOC_2025))
+
+
+@pytest.mark.parametrize("doc_id, joined", [
+    (DOC_2016, "in charge of issuing travel documents and frontier inspection agencies"),
+    (DOC_2023, "legal conventions on terrorism and transnational organized crime to effectively close"),
+    (DOC_2025, "combat alongside with international terrorist groups"),
+    (DOC_2025, "to erase traces. The recent adoption of the Convention against Cybercrime"),
+    (DOC_2025, "conventions and increase international cooperation to counter clandestine labs"),
+    (DOC_2015, "supplementing the United Nations Convention against Transnational Organized Crime;"),
+    (DOC_2015, "corruption and discrimination – also make people vulnerable"),
+])
+def test_sentences_split_by_page_and_line_breaks_are_rejoined(doc_id, joined):
+    assert joined in clean_text(raw_text(doc_id))
+
+
+def test_clause_boundaries_are_not_joined():
+    cleaned_2023 = clean_text(raw_text(DOC_2023))
+    assert re.search(r"spillover to others; and\n+22\. Recognize", cleaned_2023)
+    cleaned_2015 = clean_text(raw_text(DOC_2015))
+    assert "akin to slavery;\nTaking note that human trafficking" in cleaned_2015
+    assert "23rd Annual Meeting of the Asia-Pacific Parliamentary Forum\n14 January 2015" in cleaned_2015
+
+
+def test_in_line_hyphens_kept():
+    cleaned = clean_text(raw_text(DOC_2025))
+    assert "gender- and child-responsive" in cleaned
+    assert "cross-border" in clean_text(raw_text(DOC_2010))
+
+
+def test_word_hyphenated_across_a_line_break_is_rejoined():
+    text = "Measures against traffick-\ning in persons and cyber-\n\n\ncrime.\nCross-\nBorder stays."
+    assert clean_text(text) == "Measures against trafficking in persons and cybercrime.\nCross-\nBorder stays."

@@ -1,0 +1,72 @@
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import DATA, NOTEBOOKS, ROOT, THEMES
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_validate_default_corpus():
+    result = cli("validate")
+    assert result.returncode == 0, result.stderr
+    assert "5 documents, 2010-2025, 178 paragraphs" in result.stdout
+    assert "12 themes (3 focus" in result.stdout
+
+
+def test_validate_bad_corpus_names_the_row_without_traceback(tmp_path):
+    (tmp_path / "metadata.csv").write_text("doc_id,year,file\na,2001,../outside.txt\n", encoding="utf-8")
+    result = cli("validate", "--corpus", str(tmp_path), "--themes", str(THEMES))
+    assert result.returncode == 1
+    assert "row 1 (doc_id 'a'): file '../outside.txt' lies outside the corpus folder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_parameter_is_an_error():
+    result = cli("run", str(NOTEBOOKS / "00_corpus_overview.ipynb"), "-p", "sead", "1")
+    assert result.returncode == 1
+    assert "unknown parameter 'sead'" in result.stderr and "seed" in result.stderr
+    result = cli("report", "--params", str(ROOT / "tests" / "missing.yml"))
+    assert result.returncode == 1 and "no such file" in result.stderr
+
+
+def failing_notebook(folder):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('corpus = "x"\nthemes = "x"\nreports_dir = "reports"\nfigures_dir = "f"\nseed = 1')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('no topics')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "broken.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.notebooks
+def test_failing_notebook_names_notebook_and_cell(tmp_path):
+    path = failing_notebook(tmp_path)
+    result = cli("run", str(path), "-p", "reports_dir", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert f"{path}: cell 3 raised ValueError: no topics" in result.stderr
+    assert "(In [4])" in result.stderr  # the executed copy also ran the injected parameters cell
+    assert (tmp_path / "out" / "broken.failed.ipynb").exists()
+    assert not (tmp_path / "out" / "broken.ipynb").exists(), "a failed run must not leave a finished-looking output"
+
+
+def test_parameters_recorded_relative_to_the_notebook():
+    from analysis.report import _for_notebook
+
+    assert _for_notebook("corpus", str(DATA), NOTEBOOKS) == "../data"
+    assert _for_notebook("seed", 3, NOTEBOOKS) == 3
+    assert _for_notebook("reports_dir", "/tmp/elsewhere", NOTEBOOKS) == "/tmp/elsewhere"
+
+
+def test_parameter_values_are_read_as_yaml():
+    from analysis.report import parse_value
+
+    assert parse_value("5") == 5 and parse_value("true") is True and parse_value("[a, b]") == ["a", "b"]
+    assert json.dumps(parse_value("../data")) == '"../data"'

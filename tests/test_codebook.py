@@ -1,0 +1,154 @@
+import textwrap
+from collections import Counter
+
+import pytest
+
+from analysis.codebook import codebook_from_dict, load_codebook
+from analysis.errors import CodebookError
+from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025
+
+REQUIRED = {"cybercrime", "scam_compounds", "environmental_crime", "drug_trafficking", "human_trafficking",
+            "migrant_smuggling", "terrorism", "money_laundering", "arms_trafficking", "corruption",
+            "maritime_piracy", "organ_trafficking"}
+
+
+def theme_counts(paras, codebook, doc_id):
+    texts = paras.loc[paras["doc_id"] == doc_id, "text"]
+    return Counter(m.theme for text in texts for m in codebook.find(text))
+
+
+def test_default_codebook_has_the_study_themes(codebook):
+    assert REQUIRED <= set(codebook.names)
+    assert codebook.focus == ["cybercrime", "scam_compounds", "environmental_crime"]
+    assert all(theme.include for theme in codebook.themes)
+
+
+def one_theme(include, exclude=()):
+    return codebook_from_dict({"themes": {"t": {"include": list(include), "exclude": list(exclude)}}})
+
+
+def matched(codebook, text):
+    return [text[m.start:m.end] for m in codebook.find(text)]
+
+
+def test_pattern_syntax():
+    book = one_theme(["cybercrime*", "cyber crime*", "illegal (logging|fishing)", "ICT"])
+    text = "Cybercrimes, cyber-crime and cyber\ncrimes; illegal fishing, illegal mining; ICTs and ICT."
+    assert matched(book, text) == ["Cybercrimes", "cyber-crime", "cyber\ncrimes", "illegal fishing", "ICT"]
+
+
+def test_whole_words_only():
+    assert matched(one_theme(["arms"]), "firearms and alarms; arms.") == ["arms"]
+
+
+def test_longest_pattern_wins_and_matches_do_not_overlap():
+    book = one_theme(["laundering", "money laundering"])
+    found = book.find("anti-money-laundering authorities and money laundering")
+    assert [m.pattern for m in found] == ["money laundering", "money laundering"]
+
+
+def test_exclude_cancels_overlapping_matches(codebook):
+    text = "the United Nations Office on Drugs and Crime (UNODC) and drug trafficking"
+    assert [(m.theme, text[m.start:m.end]) for m in codebook.find(text)] == [("drug_trafficking", "drug")]
+
+
+def test_environment_outside_a_crime_does_not_count(codebook, paras):
+    assert not codebook["environmental_crime"].find("threats to infrastructure and environment")
+    assert not codebook["environmental_crime"].find("the Wildlife Conservation Society")
+    assert theme_counts(paras, codebook, DOC_2016)["environmental_crime"] == 0
+
+
+def test_focus_theme_counts_on_the_seed_documents(paras, codebook):
+    # Counted by hand in the texts: e.g. the 2025 report names crimes that affect the environment
+    # in paragraphs 8, 9, 19 and recommendations (d), (e): 17 mentions.
+    assert theme_counts(paras, codebook, DOC_2025)["environmental_crime"] == 17
+    assert theme_counts(paras, codebook, DOC_2025)["scam_compounds"] == 14
+    assert theme_counts(paras, codebook, DOC_2023)["scam_compounds"] == 1  # "Casinos and Scam Operations"
+    assert theme_counts(paras, codebook, DOC_2010)["cybercrime"] == 1      # "... trafficking in firearms, cybercrime and ..."
+    assert theme_counts(paras, codebook, DOC_2016)["cybercrime"] == 1      # "... and cyber crimes, etc."
+    assert theme_counts(paras, codebook, DOC_2015)["cybercrime"] == 0
+    for doc_id in (DOC_2010, DOC_2015, DOC_2016, DOC_2023):
+        assert theme_counts(paras, codebook, doc_id)["environmental_crime"] == 0
+
+
+def write(tmp_path, text):
+    path = tmp_path / "themes.yml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, message", [
+    ("""\
+     themes:
+       cyber:
+         include: ["cybercrime*"]
+         synonyms: ["x"]
+     """, r"theme 'cyber': unknown key\(s\) synonyms"),
+    ("""\
+     themes:
+       cyber:
+         label: Cyber
+     """, r"theme 'cyber': has no include terms"),
+    ("""\
+     themes:
+       cyber:
+         include: []
+     """, r"theme 'cyber': has no include terms"),
+    ("""\
+     themes:
+       env:
+         include: ["illegal (logging|fishing"]
+     """, r"theme 'env', include: pattern 'illegal \(logging\|fishing' has an unbalanced '\('"),
+    ("""\
+     themes:
+       env:
+         include: ["illegal logging)"]
+     """, r"theme 'env'.*unbalanced or empty '\)'"),
+    ("""\
+     themes:
+       cyber:
+         include: ["cybercrime*"]
+       cyber:
+         include: ["hacking"]
+     """, r"line 4: 'cyber' is given twice"),
+    ("""\
+     themes:
+       cyber:
+         include: "cybercrime*"
+     """, r"theme 'cyber', include: expected a list of patterns"),
+    ("""\
+     themes:
+       cyber:
+         include: ["cyber?crime"]
+     """, r"theme 'cyber'.*uses '\?'"),
+    ("""\
+     themes:
+       cyber:
+         include: ["*crime"]
+     """, r"theme 'cyber'.*'\*' that does not end a word"),
+    ("""\
+     themes:
+       cyber:
+         include: ["cybercrime"]
+         group: main
+     """, r"theme 'cyber': group 'main' is not one of focus, baseline"),
+    ("""\
+     themes:
+       cyber:
+         include: ["cybercrime"]
+     thmes: {}
+     """, r"unknown top-level key\(s\) thmes"),
+    ("themes: [cybercrime]\n", r"'themes' must map theme names"),
+    ("themes:\n  Cyber Crime:\n    include: [x]\n", r"theme 'Cyber Crime': a theme name must be"),
+])
+def test_malformed_codebook_names_the_theme(tmp_path, text, message):
+    path = write(tmp_path, text)
+    before = path.read_bytes()
+    with pytest.raises(CodebookError, match=message):
+        load_codebook(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_codebook_file(tmp_path):
+    with pytest.raises(CodebookError, match="no such codebook"):
+        load_codebook(tmp_path / "none.yml")

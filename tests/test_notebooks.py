@@ -1,0 +1,58 @@
+"""Every notebook runs headless on the default corpus, twice, with byte-identical tables and figures."""
+
+import json
+
+import pytest
+
+from analysis.report import notebooks_in, run_notebooks
+from conftest import NOTEBOOKS
+
+pytestmark = pytest.mark.notebooks
+
+
+@pytest.fixture(scope="module")
+def two_reports(tmp_path_factory):
+    runs = []
+    for name in ("first", "second"):
+        base = tmp_path_factory.mktemp(name)
+        run_notebooks(notebooks_in(NOTEBOOKS),
+                      {"reports_dir": str(base / "reports"), "figures_dir": str(base / "figures")},
+                      report_all=True, log=lambda *_: None)
+        runs.append(base)
+    return runs
+
+
+def test_every_notebook_is_committed_clean_and_parameterized():
+    for path in notebooks_in(NOTEBOOKS):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), path.name
+        assert sum("parameters" in c.get("metadata", {}).get("tags", []) for c in code) == 1, path.name
+
+
+def test_every_notebook_executes_and_exports(two_reports):
+    reports = two_reports[0] / "reports"
+    for path in notebooks_in(NOTEBOOKS):
+        assert (reports / f"{path.stem}.ipynb").exists()
+        assert (reports / f"{path.stem}.html").stat().st_size > 10_000
+        assert (reports / "parameters" / f"{path.stem}.json").exists()
+    assert (reports / "tables" / "corpus_overview.csv").exists()
+    assert (two_reports[0] / "figures" / "corpus_timeline.pdf").exists()
+
+
+def test_tables_and_figures_are_byte_identical_across_runs(two_reports):
+    first, second = two_reports
+    for folder in ("reports/tables", "figures"):
+        files = sorted(p.relative_to(first) for p in (first / folder).iterdir())
+        assert files, folder
+        assert files == sorted(p.relative_to(second) for p in (second / folder).iterdir())
+        for relative in files:
+            assert (first / relative).read_bytes() == (second / relative).read_bytes(), str(relative)
+
+
+def test_overview_table_matches_the_corpus(two_reports):
+    import pandas as pd
+
+    overview = pd.read_csv(two_reports[0] / "reports" / "tables" / "corpus_overview.csv")
+    assert overview["paragraphs"].tolist() == [27, 37, 21, 46, 47]
+    assert overview["operative_paragraphs"].tolist() == [17, 21, 12, 22, 13]
