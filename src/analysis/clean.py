@@ -24,8 +24,10 @@ EMPHASIS_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![
 DOWNLOAD_FOOTER = re.compile(
     r"^\s*\d+(?:[.,]\d+)?\s*(?:[KMG]i?B|kB|bytes)\b(?:\s+\d+\s+files?(?:\(s\))?)?\s*$", re.IGNORECASE
 )
-LINE_BREAK_HYPHEN = re.compile(r"([^\W\d_])-[ \t]*\n[ \t\n]*([a-z])")
-BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)*[ \t]*")
+# Each pattern starts with a literal character, so the regex engine skips ahead to it instead
+# of trying every position: that keeps cleaning the 200 MB UN corpus to seconds.
+LINE_BREAK_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)[ \t]*\n[ \t\n]*(?=[a-z])")
+BREAK = re.compile(r"\n(?:[ \t]*\n)*[ \t]*")
 CLAUSE_END = ".;:!?"
 CLAUSE_END_CONJUNCTION = re.compile(r"[;,]\s+(?:and|or)$")
 ENUMERATOR_START = re.compile(r"^(?:-\s*)?(?:\d{1,3}\.|\(\w{1,4}\))(?:\s|$)")
@@ -43,13 +45,15 @@ def clean_text(text: str) -> str:
     text = remove_emphasis(text)
     text = remove_download_footer(text)
     text = remove_repeated_title(text)
-    text = LINE_BREAK_HYPHEN.sub(r"\1\2", text)
+    text = LINE_BREAK_HYPHEN.sub("", text)
     text = join_broken_lines(text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def remove_emphasis(text: str) -> str:
     """Drop markdown bold and italic markers, keeping the words they wrap."""
+    if "*" not in text:
+        return text
     return EMPHASIS_ITALIC.sub(r"\1", EMPHASIS_BOLD.sub(r"\1", text))
 
 
