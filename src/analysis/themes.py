@@ -1,0 +1,92 @@
+"""Theme coding with an audit trail: every count is the number of keyword-in-context rows behind it.
+
+:func:`theme_kwic` finds every codebook match in every paragraph and returns one row per match
+with its context; :func:`theme_frequencies` counts those rows per document and theme (zeros
+included) and normalises by the document's word tokens (:func:`analysis.describe.count_words`);
+:func:`theme_emergence` reads, for each theme, the first year, document and paragraph that name
+it and the year of its highest rate over the year's pooled tokens.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .codebook import Codebook
+from .describe import count_words
+
+KWIC_COLUMNS = ["doc_id", "year", "paragraph_id", "theme", "pattern", "left", "match", "right"]
+CONTEXT_CHARS = 60
+PER = 10_000
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def theme_kwic(paragraphs: pd.DataFrame, codebook: Codebook, context: int = CONTEXT_CHARS) -> pd.DataFrame:
+    """One row per theme match: ``doc_id, year, paragraph_id, theme, pattern, left, match, right``.
+
+    ``left`` and ``right`` hold up to ``context`` characters of the paragraph on each side.
+    """
+    rows = []
+    for doc_id, year, paragraph_id, text in zip(paragraphs["doc_id"], paragraphs["year"],
+                                                paragraphs["paragraph_id"], paragraphs["text"]):
+        for match in codebook.find(text):
+            rows.append((doc_id, int(year), paragraph_id, match.theme, match.pattern,
+                         _squash(text[max(0, match.start - context):match.start]),
+                         _squash(text[match.start:match.end]),
+                         _squash(text[match.end:match.end + context])))
+    return pd.DataFrame(rows, columns=KWIC_COLUMNS)
+
+
+def document_tokens(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """Word tokens per document: ``doc_id, year, tokens``, in corpus order."""
+    words = paragraphs["text"].map(count_words)
+    return (paragraphs.assign(tokens=words).groupby("doc_id", sort=False)
+            .agg(year=("year", "first"), tokens=("tokens", "sum")).reset_index())
+
+
+def theme_frequencies(kwic: pd.DataFrame, paragraphs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """``doc_id, year, theme, count, tokens, per_10k``: every document x theme, zeros included."""
+    docs = document_tokens(paragraphs)
+    grid = docs.merge(pd.DataFrame({"theme": codebook.names}), how="cross")
+    counts = kwic.groupby(["doc_id", "theme"]).size().rename("count")
+    grid = grid.merge(counts, left_on=["doc_id", "theme"], right_index=True, how="left")
+    grid["count"] = grid["count"].fillna(0).astype("int64")
+    grid["per_10k"] = PER * grid["count"] / grid["tokens"].where(grid["tokens"] > 0)
+    return grid[["doc_id", "year", "theme", "count", "tokens", "per_10k"]]
+
+
+def yearly_rates(frequencies: pd.DataFrame) -> pd.DataFrame:
+    """``theme, year, count, tokens, per_10k`` with counts and tokens pooled over each year's documents."""
+    pooled = frequencies.groupby(["theme", "year"], sort=False)[["count", "tokens"]].sum().reset_index()
+    pooled["per_10k"] = PER * pooled["count"] / pooled["tokens"].where(pooled["tokens"] > 0)
+    return pooled
+
+
+def theme_emergence(frequencies: pd.DataFrame, kwic: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """``theme, first_year, first_doc_id, first_paragraph_id, peak_year, peak_per_10k, years_present``.
+
+    The first document is the earliest in corpus order (by date) of the first year; the first
+    paragraph is its earliest matching paragraph. The peak is the year with the highest rate
+    over that year's pooled tokens (the earliest such year on a tie). A theme never found has
+    empty first and peak columns and ``years_present`` 0.
+    """
+    doc_order = {doc: i for i, doc in enumerate(dict.fromkeys(frequencies["doc_id"]))}
+    rates = yearly_rates(frequencies)
+    rows = []
+    for theme in codebook.names:
+        hits = kwic[kwic["theme"] == theme]
+        theme_rates = rates[(rates["theme"] == theme) & (rates["count"] > 0)]
+        if hits.empty:
+            rows.append((theme, None, None, None, None, None, 0))
+            continue
+        first = hits.assign(order=hits["doc_id"].map(doc_order)).sort_values(["year", "order", "paragraph_id"]).iloc[0]
+        peak = theme_rates.sort_values(["per_10k", "year"], ascending=[False, True]).iloc[0]
+        rows.append((theme, int(first["year"]), first["doc_id"], first["paragraph_id"],
+                     int(peak["year"]), float(peak["per_10k"]), int(theme_rates["year"].nunique())))
+    frame = pd.DataFrame(rows, columns=["theme", "first_year", "first_doc_id", "first_paragraph_id",
+                                        "peak_year", "peak_per_10k", "years_present"])
+    return frame.astype({"first_year": "Int64", "peak_year": "Int64"})

@@ -1,0 +1,55 @@
+import pandas as pd
+import pytest
+
+from analysis.codebook import codebook_from_dict
+from analysis.themes import theme_emergence, theme_frequencies, theme_kwic
+from conftest import DOC_2010, DOC_2023, DOC_2025
+
+
+@pytest.fixture(scope="module")
+def coded(paras, codebook):
+    kwic = theme_kwic(paras, codebook)
+    return kwic, theme_frequencies(kwic, paras, codebook)
+
+
+def test_every_count_equals_the_kwic_rows_behind_it(coded, codebook, corpus):
+    kwic, frequencies = coded
+    assert len(frequencies) == len(corpus) * len(codebook.names)  # zeros included
+    rows_behind = kwic.groupby(["doc_id", "theme"]).size()
+    for row in frequencies.itertuples():
+        assert row.count == rows_behind.get((row.doc_id, row.theme), 0)
+
+
+def test_rates_per_10k_word_tokens(coded):
+    _, frequencies = coded
+    row = frequencies.set_index(["doc_id", "theme"]).loc[(DOC_2025, "environmental_crime")]
+    assert (row["count"], row["tokens"]) == (17, 1997)  # 1,997 words in the cleaned 2025 report
+    assert row["per_10k"] == pytest.approx(17 / 1997 * 10_000)
+
+
+def test_kwic_rows_quote_the_passage(coded):
+    kwic, _ = coded
+    first = kwic[(kwic["doc_id"] == DOC_2010) & (kwic["theme"] == "cybercrime")].iloc[0]
+    assert first["paragraph_id"] == f"{DOC_2010}:p08"
+    assert (first["match"], first["pattern"]) == ("cybercrime", "cybercrime*")
+    assert first["left"].endswith("trafficking in persons, trafficking in firearms, ")
+    assert first["right"].startswith(" and, in some cases, cross-border terrorism")
+    assert kwic[["left", "right"]].map(len).max().max() <= 60
+
+
+def test_emergence_of_the_focus_themes(coded, codebook):
+    kwic, frequencies = coded
+    emergence = theme_emergence(frequencies, kwic, codebook).set_index("theme")
+    assert emergence.loc["cybercrime", ["first_year", "first_doc_id", "first_paragraph_id"]].tolist() == \
+        [2010, DOC_2010, f"{DOC_2010}:p08"]
+    # "... Trafficking in Persons Associated with Casinos and Scam Operations in Southeast Asia"
+    assert emergence.loc["scam_compounds", ["first_year", "first_paragraph_id"]].tolist() == [2023, f"{DOC_2023}:p11"]
+    assert emergence.loc["scam_compounds", "peak_year"] == 2025
+    assert emergence.loc["environmental_crime", ["first_year", "peak_year", "years_present"]].tolist() == [2025, 2025, 1]
+
+
+def test_theme_never_found_has_empty_first_year(paras):
+    book = codebook_from_dict({"themes": {"absent": {"include": ["zzzz"]}}})
+    kwic = theme_kwic(paras, book)
+    emergence = theme_emergence(theme_frequencies(kwic, paras, book), kwic, book)
+    assert pd.isna(emergence.loc[0, "first_year"]) and emergence.loc[0, "years_present"] == 0
