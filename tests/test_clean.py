@@ -77,3 +77,8 @@ def test_in_line_hyphens_kept():
 def test_word_hyphenated_across_a_line_break_is_rejoined():
     text = "Measures against traffick-\ning in persons and cyber-\n\n\ncrime.\nCross-\nBorder stays."
     assert clean_text(text) == "Measures against trafficking in persons and cybercrime.\nCross-\nBorder stays."
+
+
+def test_title_copy_with_other_spacing_and_case_is_removed():
+    text = "Resolution on Combating  Crime\n\nBody of the text.\n\nRESOLUTION ON COMBATING CRIME"
+    assert clean_text(text) == "Resolution on Combating  Crime\n\nBody of the text."

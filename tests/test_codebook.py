@@ -152,3 +152,15 @@ def test_malformed_codebook_names_the_theme(tmp_path, text, message):
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(CodebookError, match="no such codebook"):
         load_codebook(tmp_path / "none.yml")
+
+
+def test_matching_a_document_at_once_equals_matching_each_paragraph(paras, codebook):
+    for _, part in paras.groupby("doc_id"):
+        texts = part["text"].tolist()
+        assert codebook.find_all(texts) == [codebook.find_all([text])[0] for text in texts]
+
+
+def test_a_phrase_never_spans_two_paragraphs(codebook):
+    assert codebook.find_all(["money", "laundering of funds"]) == [[], [
+        m for m in codebook.find_all(["laundering of funds"])[0]]]
+    assert [m.pattern for m in codebook.find_all(["money", "laundering of funds"])[1]] == ["laundering"]

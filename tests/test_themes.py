@@ -2,14 +2,14 @@ import pandas as pd
 import pytest
 
 from analysis.codebook import codebook_from_dict
-from analysis.themes import theme_emergence, theme_frequencies, theme_kwic
+from analysis.themes import document_tokens, theme_emergence, theme_frequencies, theme_kwic
 from conftest import DOC_2010, DOC_2023, DOC_2025
 
 
 @pytest.fixture(scope="module")
 def coded(paras, codebook):
     kwic = theme_kwic(paras, codebook)
-    return kwic, theme_frequencies(kwic, paras, codebook)
+    return kwic, theme_frequencies(kwic, document_tokens(paras), codebook)
 
 
 def test_every_count_equals_the_kwic_rows_behind_it(coded, codebook, corpus):
@@ -51,5 +51,5 @@ def test_emergence_of_the_focus_themes(coded, codebook):
 def test_theme_never_found_has_empty_first_year(paras):
     book = codebook_from_dict({"themes": {"absent": {"include": ["zzzz"]}}})
     kwic = theme_kwic(paras, book)
-    emergence = theme_emergence(theme_frequencies(kwic, paras, book), kwic, book)
+    emergence = theme_emergence(theme_frequencies(kwic, document_tokens(paras), book), kwic, book)
     assert pd.isna(emergence.loc[0, "first_year"]) and emergence.loc[0, "years_present"] == 0

@@ -62,3 +62,22 @@ def test_bad_options_name_the_parameter(kwargs, message):
 def test_transform_before_fit_with_learned_phrases(codebook):
     with pytest.raises(ParameterError, match="call fit"):
         Tokenizer(codebook=codebook).transform(["text"])
+
+
+def test_learned_phrases_never_join_two_paragraphs(paras, codebook):
+    tokenizer = Tokenizer(codebook=codebook).fit(paras["text"])
+    assert "law_enforcement" in tokenizer.transform(["law enforcement"])[0]
+    assert tokenizer.transform(["the law\x00enforcement"])[0] == ["law", "enforcement"]
+
+
+@pytest.mark.parametrize("phrases", ["codebook", "none"])
+def test_counting_equals_counting_the_token_sequence(paras, codebook, phrases):
+    from collections import Counter
+
+    tokenizer = Tokenizer(codebook=codebook, phrases=phrases)
+    texts = paras["text"].tolist() + [
+        "Anti-money-laundering and money laundering; trafficking-in-persons trafficking in persons.",
+        "State’s drug trafficking, human-trafficking networks and cyber-crime."]
+    for text in texts:
+        tokens, n_words = tokenizer.tokenize(text)
+        assert tokenizer.count(text) == (Counter(tokens), n_words), text[:60]

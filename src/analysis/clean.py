@@ -27,7 +27,8 @@ DOWNLOAD_FOOTER = re.compile(
 # Each pattern starts with a literal character, so the regex engine skips ahead to it instead
 # of trying every position: that keeps cleaning the 200 MB UN corpus to seconds.
 LINE_BREAK_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)[ \t]*\n[ \t\n]*(?=[a-z])")
-BREAK = re.compile(r"\n(?:[ \t]*\n)*[ \t]*")
+# Only breaks after a character that does not end a clause can be joined (see _continues).
+BREAK = re.compile(r"\n(?<=[^.;:!?\n]\n)(?:[ \t]*\n)*[ \t]*")
 CLAUSE_END = ".;:!?"
 CLAUSE_END_CONJUNCTION = re.compile(r"[;,]\s+(?:and|or)$")
 ENUMERATOR_START = re.compile(r"^(?:-\s*)?(?:\d{1,3}\.|\(\w{1,4}\))(?:\s|$)")
@@ -36,6 +37,7 @@ CONNECTIVES = frozenset(
     "against among upon whose".split()
 )
 TITLE_SEARCH_LINES = 10
+BLANK_RUN = re.compile(r"\n\n\n+")  # not \n{3,}: this form gives the engine a literal prefix to skip to
 
 
 def clean_text(text: str) -> str:
@@ -47,7 +49,7 @@ def clean_text(text: str) -> str:
     text = remove_repeated_title(text)
     text = LINE_BREAK_HYPHEN.sub("", text)
     text = join_broken_lines(text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return BLANK_RUN.sub("\n\n", text).strip()
 
 
 def remove_emphasis(text: str) -> str:
@@ -71,6 +73,12 @@ def _normalised(line: str) -> str:
 
 def remove_repeated_title(text: str) -> str:
     """Keep the first line; drop its copies among the next lines and on the last line."""
+    first_words = text.lstrip().split("\n", 1)[0].split()
+    if not first_words:
+        return text
+    longest = max(first_words, key=len).casefold()
+    if text.casefold().count(longest) < 2:  # every copy holds this word: none here (the usual case)
+        return text
     lines = text.split("\n")
     non_blank = [i for i, line in enumerate(lines) if line.strip()]
     if len(non_blank) < 2:

@@ -23,6 +23,7 @@ A match of an ``exclude`` phrase cancels every include match that overlaps it, s
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +31,13 @@ from pathlib import Path
 import yaml
 
 from .errors import CodebookError
+from .patterns import WORD_GAP, PatternSet, anchors_in, pattern_regex, vocabulary, words_of
 
 TOP_LEVEL_KEYS = {"themes", "version", "description"}
 THEME_KEYS = {"label", "description", "include", "exclude", "group"}
 GROUPS = ("focus", "baseline")
+PARAGRAPH_SEPARATOR = "\x00"
 THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-WORD_GAP = r"[\s\-]+"
-UNSUPPORTED = set("?[]{}+\\^$.")
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,39 @@ class Theme:
     exclude: tuple[str, ...] = ()
     description: str = ""
     group: str = "baseline"
-    include_regex: re.Pattern = field(repr=False, compare=False, default=None)
-    exclude_regex: re.Pattern | None = field(repr=False, compare=False, default=None)
+    includes: PatternSet = field(repr=False, compare=False, default=None)
+    excludes: PatternSet | None = field(repr=False, compare=False, default=None)
 
-    def find(self, text: str) -> list[Match]:
-        """All include matches in ``text`` that no exclude match overlaps, in text order."""
-        found = [
-            Match(self.name, self.include[int(m.lastgroup[1:])], m.start(), m.end())
-            for m in self.include_regex.finditer(text)
-        ]
-        if found and self.exclude_regex is not None:
-            blocked = [m.span() for m in self.exclude_regex.finditer(text)]
+    def anchors_in(self, vocabulary: list[str], found: set[str] | None = None) -> tuple:
+        """The include and exclude anchors found in ``vocabulary`` (sorted lower-case words);
+        ``found`` is the set of all the codebook's anchors found there, when known."""
+        if found is None:
+            found = anchors_in(self.all_anchors(), vocabulary)
+        return ([a for a in self.includes.anchor_list if a in found],
+                [a for a in self.excludes.anchor_list if a in found] if self.excludes is not None else None)
+
+    def all_anchors(self) -> list[str]:
+        return self.includes.anchor_list + (self.excludes.anchor_list if self.excludes is not None else [])
+
+    def find(self, text: str, present: tuple | None = None, lower: str | None = None) -> list[Match]:
+        """All include matches in ``text`` that no exclude match overlaps, in text order.
+
+        ``present`` (from :meth:`anchors_in` over the words of a text containing ``text``)
+        lets the paragraphs of one document share one scan; by default ``text``'s own words.
+        """
+        lower = text.lower() if lower is None else lower
+        include_anchors, exclude_anchors = present if present is not None else self.anchors_in(vocabulary_of(lower))
+        found = [Match(self.name, self.include[span.pattern], span.start, span.end)
+                 for span in self.includes.find(text, include_anchors, lower)]
+        if found and self.excludes is not None:
+            blocked = [(s.start, s.end) for s in self.excludes.find(text, exclude_anchors, lower)]
             found = [m for m in found if not any(s < m.end and m.start < e for s, e in blocked)]
         return found
+
+
+def vocabulary_of(lower: str) -> list[str]:
+    """The vocabulary of a lower-cased text (for :meth:`PatternSet.present_anchors`)."""
+    return vocabulary(words_of(lower))
 
 
 @dataclass(frozen=True)
@@ -93,9 +114,33 @@ class Codebook:
 
     def find(self, text: str) -> list[Match]:
         """Every theme's matches in ``text``, ordered by position, then theme order."""
+        return self.find_all([text])[0]
+
+    def find_all(self, texts: list[str], vocabulary: list[str] | None = None,
+                 lower: str | None = None) -> list[list[Match]]:
+        """:meth:`find` for each of several texts (say the paragraphs of one document).
+
+        The texts are joined with ``\x00``, which no pattern can cross (it is neither a word
+        character nor part of a gap between words), and matched in one pass per theme; each
+        match is then given back to its text with offsets relative to it. ``vocabulary`` is
+        :func:`vocabulary_of` the joined lower-cased texts and ``lower`` those texts joined by
+        ``\x00`` and lower-cased, when the caller has them already.
+        """
+        joined = PARAGRAPH_SEPARATOR.join(texts)
+        starts, offset = [], 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+        lower = joined.lower() if lower is None else lower
+        vocabulary = vocabulary_of(lower) if vocabulary is None else vocabulary
+        found = anchors_in({a for theme in self.themes for a in theme.all_anchors()}, vocabulary)
         order = {name: i for i, name in enumerate(self.names)}
-        matches = [m for theme in self.themes for m in theme.find(text)]
-        return sorted(matches, key=lambda m: (m.start, order[m.theme], m.end))
+        results = [[] for _ in texts]
+        for theme in self.themes:
+            for match in theme.find(joined, theme.anchors_in(vocabulary, found), lower):
+                i = bisect.bisect_right(starts, match.start) - 1
+                results[i].append(Match(match.theme, match.pattern, match.start - starts[i], match.end - starts[i]))
+        return [sorted(found, key=lambda m: (m.start, order[m.theme], m.end)) for found in results]
 
     def multiword_patterns(self) -> list[str]:
         """Include patterns of more than one word, for joining them into single tokens."""
@@ -181,8 +226,8 @@ def _theme(name, spec, source: str) -> Theme:
         exclude=exclude,
         description=(spec.get("description") or "").strip(),
         group=group,
-        include_regex=_compile(include, named=True),
-        exclude_regex=_compile(exclude, named=False) if exclude else None,
+        includes=PatternSet(include),
+        excludes=PatternSet(exclude) if exclude else None,
     )
 
 
@@ -204,52 +249,3 @@ def _pattern_list(value, where: str) -> tuple[str, ...]:
             raise CodebookError(f"{where}: pattern {item!r} is listed twice")
         patterns.append(pattern)
     return tuple(patterns)
-
-
-def pattern_regex(pattern: str) -> str:
-    """Translate one codebook pattern into a regular expression (without word boundaries)."""
-    parts = []
-    depth = 0
-    previous = ""
-    for char in pattern:
-        if char == "(":
-            depth += 1
-            parts.append("(?:")
-        elif char == ")":
-            if depth == 0 or previous in "(|":
-                raise ValueError("has an unbalanced or empty ')'")
-            depth -= 1
-            parts.append(")")
-        elif char == "|":
-            if depth == 0:
-                raise ValueError("uses '|' outside parentheses; list the alternatives as separate patterns")
-            if previous in "(|":
-                raise ValueError("has an empty alternative")
-            parts.append("|")
-        elif char == "*":
-            if not (previous.isalnum() or previous == ")"):
-                raise ValueError("has '*' that does not end a word")
-            parts.append(r"\w*")
-        elif char in UNSUPPORTED:
-            raise ValueError(f"uses {char!r}, which the pattern syntax does not have (only *, ( | ))")
-        elif char in " -":
-            if previous not in " -":
-                parts.append(WORD_GAP)
-        else:
-            parts.append(re.escape(char))
-        previous = char
-    if depth:
-        raise ValueError("has an unbalanced '('")
-    if not any(c.isalnum() for c in pattern):
-        raise ValueError("has no letters or digits")
-    return "".join(parts)
-
-
-def _compile(patterns, named: bool) -> re.Pattern:
-    """One regex for a list of patterns; longer patterns first so the longest match wins."""
-    order = sorted(range(len(patterns)), key=lambda i: (-len(patterns[i]), i))
-    alternatives = [
-        f"(?P<p{i}>{pattern_regex(patterns[i])})" if named else f"(?:{pattern_regex(patterns[i])})"
-        for i in order
-    ]
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .segment import KINDS
-from .tokens import WORD
+from .patterns import WORD
 
 
 def count_words(text: str) -> int:

@@ -24,7 +24,7 @@ and a ``kind`` read from the text:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -48,8 +48,7 @@ PREAMBLE_ADJECTIVES = frozenset(
 PARTICIPLE_MIN_LENGTH = 6  # so that "bring" or "sing" are not taken for participles
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     label: str
     kind: str
     text: str
@@ -95,7 +94,7 @@ def _units(text: str) -> list[tuple[str, str]]:
 
 
 def _first_word(body: str) -> str:
-    words = [w.strip(",;:\"'()").casefold() for w in body.split()[:4]]
+    words = [w.strip(",;:\"'()").casefold() for w in body.split(None, 4)[:4]]
     for word in words:
         if word not in PREAMBLE_ADVERBS:
             return word
@@ -103,7 +102,7 @@ def _first_word(body: str) -> str:
 
 
 def _is_heading(body: str) -> bool:
-    n_words = len(body.split())
+    n_words = len(body.split(None, HEADING_MAX_WORDS + 1))  # counting stops past the limit
     if not body:
         return True
     ends_clause = body[-1] in CLAUSE_PUNCTUATION or CLAUSE_END_CONJUNCTION.search(body)

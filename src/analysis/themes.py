@@ -25,19 +25,29 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def kwic_rows(doc_id: str, year: int, ids: list[str], texts: list[str], codebook: Codebook,
+              context: int = CONTEXT_CHARS, vocabulary: list[str] | None = None,
+              lower: str | None = None) -> list[tuple]:
+    """KWIC rows (:data:`KWIC_COLUMNS`) for the paragraphs ``texts`` of one document
+    (``vocabulary`` and ``lower`` as in :meth:`Codebook.find_all`)."""
+    rows = []
+    for paragraph_id, text, matches in zip(ids, texts, codebook.find_all(texts, vocabulary, lower)):
+        for m in matches:
+            rows.append((doc_id, int(year), paragraph_id, m.theme, m.pattern,
+                         _squash(text[max(0, m.start - context):m.start]), _squash(text[m.start:m.end]),
+                         _squash(text[m.end:m.end + context])))
+    return rows
+
+
 def theme_kwic(paragraphs: pd.DataFrame, codebook: Codebook, context: int = CONTEXT_CHARS) -> pd.DataFrame:
     """One row per theme match: ``doc_id, year, paragraph_id, theme, pattern, left, match, right``.
 
     ``left`` and ``right`` hold up to ``context`` characters of the paragraph on each side.
     """
     rows = []
-    for doc_id, year, paragraph_id, text in zip(paragraphs["doc_id"], paragraphs["year"],
-                                                paragraphs["paragraph_id"], paragraphs["text"]):
-        for match in codebook.find(text):
-            rows.append((doc_id, int(year), paragraph_id, match.theme, match.pattern,
-                         _squash(text[max(0, match.start - context):match.start]),
-                         _squash(text[match.start:match.end]),
-                         _squash(text[match.end:match.end + context])))
+    for doc_id, part in paragraphs.groupby("doc_id", sort=False):
+        rows += kwic_rows(doc_id, part["year"].iloc[0], part["paragraph_id"].tolist(), part["text"].tolist(),
+                          codebook, context)
     return pd.DataFrame(rows, columns=KWIC_COLUMNS)
 
 
@@ -48,10 +58,13 @@ def document_tokens(paragraphs: pd.DataFrame) -> pd.DataFrame:
             .agg(year=("year", "first"), tokens=("tokens", "sum")).reset_index())
 
 
-def theme_frequencies(kwic: pd.DataFrame, paragraphs: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """``doc_id, year, theme, count, tokens, per_10k``: every document x theme, zeros included."""
-    docs = document_tokens(paragraphs)
-    grid = docs.merge(pd.DataFrame({"theme": codebook.names}), how="cross")
+def theme_frequencies(kwic: pd.DataFrame, documents: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """``doc_id, year, theme, count, tokens, per_10k``: every document x theme, zeros included.
+
+    ``documents`` has ``doc_id, year, tokens`` (from :func:`document_tokens` or
+    :func:`analysis.counts.count_corpus`); ``count`` is the number of KWIC rows.
+    """
+    grid = documents[["doc_id", "year", "tokens"]].merge(pd.DataFrame({"theme": codebook.names}), how="cross")
     counts = kwic.groupby(["doc_id", "theme"]).size().rename("count")
     grid = grid.merge(counts, left_on=["doc_id", "theme"], right_index=True, how="left")
     grid["count"] = grid["count"].fillna(0).astype("int64")

@@ -28,19 +28,18 @@ Nothing is downloaded: simplemma ships its dictionary, and the rest is code.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
 import simplemma
-from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
-from nltk.stem.snowball import SnowballStemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .codebook import WORD_GAP, Codebook, pattern_regex
+from .codebook import PARAGRAPH_SEPARATOR, Codebook, vocabulary_of
+from .patterns import WORD, WORD_GAP, PatternSet, words_of
 from .errors import ParameterError
 
-WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 POSSESSIVE = re.compile(r"['’]s$")
 NORMALIZATIONS = ("lemma", "stem", "none")
 PHRASE_SOURCES = ("codebook", "gensim", "both", "none")
@@ -50,7 +49,6 @@ GENERAL_STOPWORD_EXCEPTIONS = frozenset(
     "un system serious interest fire bill computer amount detail part full found front side top bottom empty".split()
 )
 GENERAL_STOPWORDS = frozenset(ENGLISH_STOP_WORDS - GENERAL_STOPWORD_EXCEPTIONS)
-_STEMMER = SnowballStemmer("english")
 
 
 def read_wordlist(path) -> frozenset[str]:
@@ -83,18 +81,33 @@ def lemmatize(word: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def _stemmer():
+    from nltk.stem.snowball import SnowballStemmer  # importing nltk takes 1.7 s: only when stemming
+
+    return SnowballStemmer("english")
+
+
+@lru_cache(maxsize=None)
 def stem(word: str) -> str:
-    return "-".join(_STEMMER.stem(part) for part in word.split("-"))
+    return "-".join(_stemmer().stem(part) for part in word.split("-"))
 
 
 def phrase_token(pattern: str, matched: str) -> str:
     """The single token a codebook phrase match is joined into: the matched words, lower-cased
     and joined by ``_``; when the pattern ends in ``*`` the last word is lemmatised, so
     "scam compounds" matched by ``scam compound*`` becomes ``scam_compound``."""
-    words = re.split(WORD_GAP, matched.casefold())
+    words = re.split(WORD_GAP, matched.lower())
     if pattern.endswith("*"):
         words[-1] = lemmatize(words[-1])
     return "_".join(words)
+
+
+def _cuts_a_word(lower: str, start: int, end: int) -> bool:
+    """Does a match at ``lower[start:end]`` begin or end inside a hyphenated word?"""
+    joiners = "-'’"
+    before = start >= 2 and lower[start - 1] in joiners and lower[start - 2].isalpha()
+    after = end + 1 < len(lower) and lower[end] in joiners and lower[end + 1].isalpha()
+    return before or after
 
 
 class Tokenizer:
@@ -135,8 +148,11 @@ class Tokenizer:
         self.phrase_min_count = phrase_min_count
         self.phrase_threshold = phrase_threshold
         self.phrases_ = None
-        self._mwe_regex = self._compile_mwe() if phrases in ("codebook", "both") else None
+        self._phrase_set = (PatternSet(codebook.multiword_patterns())
+                            if phrases in ("codebook", "both") and codebook.multiword_patterns() else None)
         self._stop = self._stop_set()
+        self._normal = {"lemma": lemmatize, "stem": stem}.get(normalize)
+        self._cache: dict[str, str] = {}
 
     def get_params(self) -> dict:
         return {
@@ -158,35 +174,42 @@ class Tokenizer:
             stop |= read_wordlist(path)
         return frozenset(stop)
 
-    def _compile_mwe(self) -> re.Pattern | None:
-        patterns = self.codebook.multiword_patterns()
-        if not patterns:
-            return None
-        self._mwe_patterns = patterns
-        order = sorted(range(len(patterns)), key=lambda i: (-len(patterns[i]), i))
-        body = "|".join(f"(?P<m{i}>{pattern_regex(patterns[i])})" for i in order)
-        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-
-    def _words(self, text: str) -> list[str]:
-        """Step 1 and 2: joined codebook phrases (as ``\x00``-marked tokens) and lower-cased words."""
-        out = []
-        position = 0
-        matches = self._mwe_regex.finditer(text) if self._mwe_regex is not None else ()
-        for match in matches:
-            out += self._split(text[position:match.start()])
-            pattern = self._mwe_patterns[int(match.lastgroup[1:])]
-            out.append("\x00" + phrase_token(pattern, match.group(0)))
-            position = match.end()
-        out += self._split(text[position:])
-        return out
-
-    @staticmethod
-    def _split(text: str) -> list[str]:
-        return [POSSESSIVE.sub("", w) for w in WORD.findall(text.casefold())]
+    def _words(self, text: str, vocabulary: list[str] | None = None,
+               words: list[str] | None = None) -> tuple[list[str], int]:
+        """Steps 1 and 2: lower-cased words, with each codebook phrase as one ``\x00``-marked word
+        (possessives are stripped later, per distinct word, in :meth:`_token`). With learned
+        phrases, paragraphs joined by ``\x00`` are kept apart by a ``\x00`` marker word, so
+        that no phrase joins the last word of one paragraph to the first of the next.
+        ``vocabulary`` is :func:`~analysis.codebook.vocabulary_of` the lower-cased text and
+        ``words`` its :data:`~analysis.patterns.WORD` matches, when the caller has them. Also returns the number of word tokens in ``text`` (as counted by ``count_words``)."""
+        if self.phrases_ is not None and PARAGRAPH_SEPARATOR in text:
+            out, n_words = [], 0
+            for part in text.split(PARAGRAPH_SEPARATOR):
+                words, n = self._words(part)
+                out += words + [PARAGRAPH_SEPARATOR]
+                n_words += n
+            return out[:-1], n_words
+        lower = text.lower()
+        words = words_of(lower) if words is None else words
+        if self._phrase_set is None:
+            return words, len(words)
+        if vocabulary is None:
+            vocabulary = vocabulary_of(lower)
+        spans = self._phrase_set.find(text, self._phrase_set.present_anchors(vocabulary), lower)
+        if not spans:
+            return words, len(words)
+        out, position = [], 0
+        for span in spans:
+            out += WORD.findall(lower[position:span.start])
+            out.append("\x00" + phrase_token(self._phrase_set.patterns[span.pattern], text[span.start:span.end]))
+            position = span.end
+        return out + WORD.findall(lower[position:]), len(words)
 
     def fit(self, texts) -> "Tokenizer":
         if self.phrases in ("gensim", "both"):
-            sentences = [[w for w in self._words(t) if not w.startswith("\x00")] for t in texts]
+            from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases  # slow to import; only fit needs it
+
+            sentences = [[POSSESSIVE.sub("", w) for w in self._words(t)[0] if not w.startswith("\x00")] for t in texts]
             self.phrases_ = Phrases(
                 sentences, min_count=self.phrase_min_count, threshold=self.phrase_threshold,
                 scoring="npmi", connector_words=ENGLISH_CONNECTOR_WORDS | self._stop,
@@ -196,26 +219,90 @@ class Tokenizer:
     def transform(self, texts) -> list[list[str]]:
         if self.phrases in ("gensim", "both") and self.phrases_ is None:
             raise ParameterError("phrases includes 'gensim': call fit() before transform()")
-        return [self._tokens(text) for text in texts]
+        return [self.tokenize(text)[0] for text in texts]
 
     def fit_transform(self, texts) -> list[list[str]]:
         texts = list(texts)
         return self.fit(texts).transform(texts)
 
-    def _tokens(self, text: str) -> list[str]:
-        words = self._words(text)
+    def tokenize(self, text: str, vocabulary: list[str] | None = None,
+                 words: list[str] | None = None) -> tuple[list[str], int]:
+        """The tokens of one text, and its number of word tokens, in one pass.
+
+        ``vocabulary`` and ``words`` (see :meth:`_words`) save scans when the caller has them
+        already, as :func:`analysis.counts.count_corpus` does.
+        """
+        words, n_words = self._words(text, vocabulary, words)
         if self.phrases_ is not None:
-            words = self._apply_learned_phrases(words)
-        normal = {"lemma": lemmatize, "stem": stem}.get(self.normalize)
-        tokens = []
-        for word in words:
-            if word.startswith("\x00"):
-                tokens.append(word[1:])
-            elif "_" in word:
-                tokens.append(word)
-            elif len(word) >= self.min_length and word not in self._stop and lemmatize(word) not in self._stop:
-                tokens.append(normal(word) if normal else word)
-        return tokens
+            words = self._apply_learned_phrases([POSSESSIVE.sub("", w) for w in words])
+        cache = self._cache
+        for word in set(words).difference(cache):
+            cache[word] = self._token(word)
+        return [token for token in map(cache.__getitem__, words) if token], n_words
+
+    def weighted_words(self, text: str, vocabulary: list[str] | None = None, words: list[str] | None = None,
+                       lower: str | None = None) -> tuple[list[str], list[int] | None, int]:
+        """The text as items to count before normalisation: ``(items, weights, n_words)``.
+
+        Adding up each item's weight under its token (:meth:`token_of`) gives
+        ``Counter(tokenize(text)[0])``; ``weights`` None means every weight is 1. Without learned
+        phrases the items are the words of the whole text (counted once), minus the words inside
+        codebook phrases (weight -1), plus the phrases; where a phrase boundary cuts a hyphenated
+        word ("anti-|money laundering") that would not be exact, and the items are the words in
+        order as :meth:`tokenize` sees them. ``vocabulary`` and ``words`` as in :meth:`tokenize`;
+        ``lower`` is ``text.lower()``.
+        """
+        if self.phrases_ is not None:  # learned phrases depend on the word order
+            words, n_words = self._words(text, vocabulary, words)
+            return self._apply_learned_phrases([POSSESSIVE.sub("", w) for w in words]), None, n_words
+        lower = text.lower() if lower is None else lower
+        words = words_of(lower) if words is None else words
+        if self._phrase_set is None:
+            return words, None, len(words)
+        if vocabulary is None:
+            vocabulary = vocabulary_of(lower)
+        spans = self._phrase_set.find(text, self._phrase_set.present_anchors(vocabulary), lower)
+        if not spans:
+            return words, None, len(words)
+        if any(_cuts_a_word(lower, span.start, span.end) for span in spans):
+            items, n_words = self._words(text, vocabulary, words)
+            return items, None, n_words
+        removed = [w for span in spans for w in WORD.findall(lower[span.start:span.end])]
+        phrases = ["\x00" + phrase_token(self._phrase_set.patterns[span.pattern], text[span.start:span.end])
+                   for span in spans]
+        return words + removed + phrases, [1] * len(words) + [-1] * len(removed) + [1] * len(phrases), len(words)
+
+    def token_of(self, item: str) -> str:
+        """The token an item of :meth:`weighted_words` counts as ("" when it is dropped)."""
+        token = self._cache.get(item)
+        if token is None:
+            token = self._cache[item] = self._token(item)
+        return token
+
+    def count(self, text: str, vocabulary: list[str] | None = None,
+              words: list[str] | None = None) -> tuple[Counter, int]:
+        """``Counter(tokenize(text)[0])`` and the number of word tokens, from :meth:`weighted_words`."""
+        items, weights, n_words = self.weighted_words(text, vocabulary, words)
+        counts: Counter = Counter()
+        for item, weight in zip(items, weights or [1] * len(items)):
+            counts[item] += weight
+        tokens: Counter = Counter()
+        for item, k in counts.items():
+            token = self.token_of(item)
+            if token and k:
+                tokens[token] += k
+        return tokens, n_words
+
+    def _token(self, word: str) -> str:
+        """Steps 4 and 5 for one distinct word: its token, or "" when it is dropped."""
+        if word.startswith("\x00"):
+            return word[1:]
+        if "_" in word:
+            return word
+        word = POSSESSIVE.sub("", word)
+        if len(word) < self.min_length or word in self._stop or lemmatize(word) in self._stop:
+            return ""
+        return self._normal(word) if self._normal else word
 
     def _apply_learned_phrases(self, words: list[str]) -> list[str]:
         """Apply gensim phrases within the runs of words between codebook phrases."""

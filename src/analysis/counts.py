@@ -1,0 +1,136 @@
+"""Count a whole corpus in one pass: theme matches with their context, word tokens and terms.
+
+:func:`count_corpus` runs each document through the project's one path -- clean, segment,
+match the codebook per paragraph, tokenize -- in ``n_jobs`` worker processes, and returns a
+:class:`CorpusCounts`: the documents with their lengths, one keyword-in-context row per theme
+match, and a sparse document-term matrix of the tokenizer's tokens. Everything later (rates,
+emergence, trends, keyness) is computed from these, so a count is always a number of rows or
+cells that can be listed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .clean import clean_text
+from .codebook import PARAGRAPH_SEPARATOR, Codebook
+from .errors import ParameterError
+from .patterns import vocabulary, words_of
+from .segment import paragraph_ids, segment_text
+from .themes import CONTEXT_CHARS, KWIC_COLUMNS, kwic_rows
+from .tokens import Tokenizer
+
+
+@dataclass
+class CorpusCounts:
+    documents: pd.DataFrame  # doc_id, date, year, paragraphs, tokens (word tokens)
+    kwic: pd.DataFrame  # KWIC_COLUMNS, one row per theme match
+    dtm: sparse.csr_matrix  # documents x vocabulary: counts of the tokenizer's tokens
+    vocabulary: np.ndarray  # column names of dtm, sorted
+
+    def year_term_matrix(self) -> tuple[np.ndarray, sparse.csr_matrix]:
+        """Years (sorted) and the year x vocabulary matrix of pooled term counts."""
+        years, rows = np.unique(self.documents["year"].to_numpy(), return_inverse=True)
+        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))),
+                                      shape=(len(years), len(rows)))
+        return years, (indicator @ self.dtm).tocsr()
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(codebook: Codebook, tokenizer: Tokenizer, context: int) -> None:
+    _WORKER.update(codebook=codebook, tokenizer=tokenizer, context=context)
+
+
+def _count_chunk(chunk: list[tuple]) -> tuple:
+    """Count one chunk of documents.
+
+    Each document gives weighted items (:meth:`Tokenizer.weighted_words`); the chunk's items
+    are numbered once (``pandas.factorize``, in C), summed into a document x item matrix and
+    mapped to tokens by a sparse product, so no Python loop runs over every word. Terms come
+    back against a vocabulary local to the chunk (``terms`` plus CSR arrays).
+    """
+    codebook, tokenizer, context = _WORKER["codebook"], _WORKER["tokenizer"], _WORKER["context"]
+    items, weights, rows, n_paragraphs, n_words, kwic = [], [], [], [], [], []
+    for row, (doc_id, year, text) in enumerate(chunk):
+        texts = [segment.text for segment in segment_text(clean_text(text))]
+        joined = PARAGRAPH_SEPARATOR.join(texts)
+        lower = joined.lower()
+        words = words_of(lower)
+        known = vocabulary(words)
+        kwic += kwic_rows(doc_id, year, paragraph_ids(doc_id, len(texts)), texts, codebook, context, known, lower)
+        doc_items, doc_weights, n = tokenizer.weighted_words(joined, known, words, lower)
+        items += doc_items
+        weights.append(np.ones(len(doc_items), dtype=np.int64) if doc_weights is None else np.array(doc_weights))
+        rows.append(np.full(len(doc_items), row))
+        n_paragraphs.append(len(texts))
+        n_words.append(n)
+    codes, distinct = pd.factorize(np.array(items, dtype=object))
+    token_codes, terms = pd.factorize(np.array([tokenizer.token_of(item) for item in distinct], dtype=object))
+    item_to_token = sparse.csr_matrix((np.ones(len(distinct), dtype=np.int64), (np.arange(len(distinct)), token_codes)),
+                                      shape=(len(distinct), len(terms)))
+    doc_items = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), codes)),
+                                  shape=(len(chunk), len(distinct)))
+    doc_terms = (doc_items @ item_to_token).tocsr()
+    doc_terms.eliminate_zeros()  # words seen only inside phrases cancel out
+    used = np.bincount(doc_terms.indices, minlength=len(terms)) > 0
+    kept = np.flatnonzero(used & (terms != ""))  # "" collects the dropped words
+    doc_terms = doc_terms[:, kept].tocsr()
+    doc_terms.sort_indices()
+    return (n_paragraphs, n_words, kwic, list(terms[kept]), doc_terms.indptr.astype(np.int64),
+            doc_terms.indices.astype(np.int32), doc_terms.data.astype(np.int32))
+
+
+def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer, n_jobs: int = 1,
+                 chunk_size: int = 32, context: int = CONTEXT_CHARS) -> CorpusCounts:
+    """Count themes, word tokens and terms in every document of ``corpus``.
+
+    ``tokenizer`` must be fitted already if it learns phrases. ``n_jobs`` worker processes
+    share the documents in chunks of ``chunk_size``; the result does not depend on either.
+    """
+    if not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ParameterError(f"n_jobs={n_jobs!r}: must be a whole number of at least 1")
+    if tokenizer.phrases in ("gensim", "both") and tokenizer.phrases_ is None:
+        raise ParameterError("the tokenizer learns phrases: fit it before counting")
+    documents = list(zip(corpus["doc_id"], corpus["year"].astype(int), corpus["text"]))
+    chunks = [documents[i:i + chunk_size] for i in range(0, len(documents), chunk_size)]
+    if n_jobs == 1:
+        _start_worker(codebook, tokenizer, context)
+        return _assemble(corpus, map(_count_chunk, chunks))
+    # forkserver: workers start from a small server process, not as copies of this one, which
+    # may hold a large corpus (with fork, reference counting would copy its pages into each).
+    context_ = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(n_jobs, mp_context=context_, initializer=_start_worker,
+                             initargs=(codebook, tokenizer, context)) as pool:
+        return _assemble(corpus, pool.map(_count_chunk, chunks))
+
+
+def _assemble(corpus: pd.DataFrame, chunk_results) -> CorpusCounts:
+    vocabulary: dict[str, int] = {}
+    indptr, indices, data, n_paragraphs, n_words, kwic = [np.zeros(1, dtype=np.int64)], [], [], [], [], []
+    offset = 0
+    for paragraphs, words, rows, terms, chunk_indptr, chunk_indices, chunk_data in chunk_results:
+        to_global = np.array([vocabulary.setdefault(term, len(vocabulary)) for term in terms], dtype=np.int64)
+        indices.append(to_global[chunk_indices] if len(chunk_indices) else chunk_indices.astype(np.int64))
+        data.append(chunk_data)
+        indptr.append(chunk_indptr[1:] + offset)
+        offset += len(chunk_indices)
+        n_paragraphs += paragraphs
+        n_words += words
+        kwic += rows
+    terms = np.array(list(vocabulary), dtype=object)
+    order = np.argsort(terms, kind="stable")
+    remap = np.empty_like(order)
+    remap[order] = np.arange(len(order))
+    dtm = sparse.csr_matrix((np.concatenate(data).astype(np.int64), remap[np.concatenate(indices)], np.concatenate(indptr)),
+                            shape=(len(n_words), len(vocabulary)))
+    dtm.sort_indices()
+    documents = corpus[["doc_id", "date", "year"]].assign(paragraphs=n_paragraphs, tokens=n_words).reset_index(drop=True)
+    return CorpusCounts(documents, pd.DataFrame(kwic, columns=KWIC_COLUMNS), dtm, terms[order])

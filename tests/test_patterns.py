@@ -1,0 +1,67 @@
+"""The anchor-based matcher must give exactly what one case-insensitive regex alternation gives."""
+
+import pytest
+
+from analysis.patterns import PatternSet, anchors
+
+
+def reference(patterns: PatternSet, text: str):
+    return [(int(m.lastgroup[1:]), m.start(), m.end()) for m in patterns.regex.finditer(text)]
+
+
+def fast(patterns: PatternSet, text: str):
+    return [(s.pattern, s.start, s.end) for s in patterns.find(text)]
+
+
+def test_anchors():
+    assert anchors("cybercrime*") == {"cybercrime"}
+    assert anchors("(illegal|illicit) (logging|fishing)") == {"illegal", "illicit"}
+    assert anchors("(modern|modern day) slavery") == {"modern"}
+    assert anchors("ICT* for criminal purposes") == {"ict"}
+
+
+TRICKY = [
+    "Anti-money-laundering rules; MONEY   LAUNDERING and money-\nlaundering.",
+    "firearms, arms, alarms and Arms Trafficking; illegal arms sales",
+    "Cybercrimes, cyber-crime, cyber\ncrimes, cybercrime-related, cyber crime.",
+    "modernday slavery, modern day slavery, modern-day slavery, modern slavery",
+    "illegal, illicit logging; illegal fishing; illicit  mining",
+    "trafficking in persons and trafficking in human organs and trafficking in organs",
+    "drugs, Drug-related, UNODC: Office on Drugs and Crimes; drugstore",
+]
+
+
+def test_same_matches_as_the_regex_on_the_codebook(codebook, paras):
+    texts = TRICKY + paras["text"].tolist()
+    for theme in codebook.themes:
+        for patterns in filter(None, (theme.includes, theme.excludes)):
+            for text in texts:
+                assert fast(patterns, text) == reference(patterns, text), (theme.name, text[:80])
+
+
+def test_same_matches_for_overlapping_and_nested_patterns():
+    patterns = PatternSet(["trafficking", "trafficking in persons", "persons", "in persons for forced criminality",
+                           "scam*", "scam compound*", "online scam*", "(online|cyber) (fraud|scam*)"])
+    text = ("trafficking in persons for forced criminality in online scam compounds, cyber scams, "
+            "scampi, online frauds and Online Scam Compounds")
+    assert fast(patterns, text) == reference(patterns, text)
+    # Worked by hand: leftmost match first, then the longest pattern string; scanning resumes
+    # after a match, so "scam compounds" inside "online scam compounds" is not matched again;
+    # "online frauds" fails because "fraud" has no wildcard.
+    assert [patterns.patterns[i] for i, _, _ in fast(patterns, text)] == [
+        "trafficking in persons", "(online|cyber) (fraud|scam*)", "(online|cyber) (fraud|scam*)", "scam*",
+        "(online|cyber) (fraud|scam*)"]
+
+
+@pytest.mark.parametrize("text", ["İstanbul drug trafficking", "ǅ drugs"])
+def test_texts_whose_lower_case_changes_length_use_the_regex(text):
+    patterns = PatternSet(["drug*", "drug trafficking"])
+    assert fast(patterns, text) == reference(patterns, text)
+
+
+def test_fast_word_split_equals_the_word_regex(paras):
+    from analysis.patterns import WORD, words_of
+
+    texts = [t.lower() for t in paras["text"]] + ["côte d’ivoire’s state-of-the-art", "plain ascii – with dashes’"]
+    for text in texts:
+        assert words_of(text) == WORD.findall(text)
