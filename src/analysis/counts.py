@@ -113,12 +113,13 @@ def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer,
 
 
 def _assemble(corpus: pd.DataFrame, chunk_results) -> CorpusCounts:
+    """Merge chunk results into one matrix; columns are re-numbered in sorted term order."""
     vocabulary: dict[str, int] = {}
     indptr, indices, data, n_paragraphs, n_words, kwic = [np.zeros(1, dtype=np.int64)], [], [], [], [], []
     offset = 0
     for paragraphs, words, rows, terms, chunk_indptr, chunk_indices, chunk_data in chunk_results:
-        to_global = np.array([vocabulary.setdefault(term, len(vocabulary)) for term in terms], dtype=np.int64)
-        indices.append(to_global[chunk_indices] if len(chunk_indices) else chunk_indices.astype(np.int64))
+        to_global = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int32, count=len(terms))
+        indices.append(to_global[chunk_indices])
         data.append(chunk_data)
         indptr.append(chunk_indptr[1:] + offset)
         offset += len(chunk_indices)
@@ -127,10 +128,11 @@ def _assemble(corpus: pd.DataFrame, chunk_results) -> CorpusCounts:
         kwic += rows
     terms = np.array(list(vocabulary), dtype=object)
     order = np.argsort(terms, kind="stable")
-    remap = np.empty_like(order)
-    remap[order] = np.arange(len(order))
-    dtm = sparse.csr_matrix((np.concatenate(data).astype(np.int64), remap[np.concatenate(indices)], np.concatenate(indptr)),
-                            shape=(len(n_words), len(vocabulary)))
+    remap = np.empty(len(order), dtype=np.int32)
+    remap[order] = np.arange(len(order), dtype=np.int32)
+    column = remap[np.concatenate(indices)]
+    del indices
+    dtm = sparse.csr_matrix((np.concatenate(data), column, np.concatenate(indptr)), shape=(len(n_words), len(vocabulary)))
     dtm.sort_indices()
     documents = corpus[["doc_id", "date", "year"]].assign(paragraphs=n_paragraphs, tokens=n_words).reset_index(drop=True)
     return CorpusCounts(documents, pd.DataFrame(kwic, columns=KWIC_COLUMNS), dtm, terms[order])

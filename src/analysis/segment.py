@@ -102,9 +102,11 @@ def _first_word(body: str) -> str:
 
 
 def _is_heading(body: str) -> bool:
-    n_words = len(body.split(None, HEADING_MAX_WORDS + 1))  # counting stops past the limit
     if not body:
         return True
+    if body[-1] in CLAUSE_PUNCTUATION and body[-1] != ":":  # most paragraphs: no words to count
+        return False
+    n_words = len(body.split(None, HEADING_MAX_WORDS + 1))  # counting stops past the limit
     ends_clause = body[-1] in CLAUSE_PUNCTUATION or CLAUSE_END_CONJUNCTION.search(body)
     if not ends_clause and n_words <= HEADING_MAX_WORDS:
         return True

@@ -34,7 +34,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import simplemma
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .codebook import PARAGRAPH_SEPARATOR, Codebook, vocabulary_of
 from .patterns import WORD, WORD_GAP, PatternSet, words_of
@@ -48,7 +47,15 @@ PHRASE_SOURCES = ("codebook", "gensim", "both", "none")
 GENERAL_STOPWORD_EXCEPTIONS = frozenset(
     "un system serious interest fire bill computer amount detail part full found front side top bottom empty".split()
 )
-GENERAL_STOPWORDS = frozenset(ENGLISH_STOP_WORDS - GENERAL_STOPWORD_EXCEPTIONS)
+
+
+@lru_cache(maxsize=None)
+def general_stopwords() -> frozenset[str]:
+    """scikit-learn's English list minus :data:`GENERAL_STOPWORD_EXCEPTIONS`. Imported on first
+    use: importing scikit-learn takes over a second, which every worker process would pay."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS - GENERAL_STOPWORD_EXCEPTIONS)
 
 
 def read_wordlist(path) -> frozenset[str]:
@@ -164,7 +171,7 @@ class Tokenizer:
         }
 
     def _stop_set(self) -> frozenset[str]:
-        stop = set(GENERAL_STOPWORDS) if self.stopwords else set()
+        stop = set(general_stopwords()) if self.stopwords else set()
         if self.domain_stopwords is True:
             stop |= domain_stopwords()
         elif self.domain_stopwords:
