@@ -56,3 +56,19 @@ def test_overview_table_matches_the_corpus(two_reports):
     overview = pd.read_csv(two_reports[0] / "reports" / "tables" / "corpus_overview.csv")
     assert overview["paragraphs"].tolist() == [27, 37, 21, 46, 47]
     assert overview["operative_paragraphs"].tolist() == [17, 21, 12, 22, 13]
+
+
+def test_every_theme_count_is_backed_by_kwic_rows(two_reports):
+    import pandas as pd
+
+    tables = two_reports[0] / "reports" / "tables"
+    kwic = pd.read_csv(tables / "theme_kwic.csv")
+    frequencies = pd.read_csv(tables / "theme_frequencies.csv")
+    behind = kwic.groupby(["doc_id", "theme"]).size()
+    assert frequencies["count"].sum() == len(kwic)
+    for row in frequencies.itertuples():
+        assert row.count == behind.get((row.doc_id, row.theme), 0)
+    emergence = pd.read_csv(tables / "theme_emergence.csv").set_index("theme")
+    assert emergence.loc["environmental_crime", "first_year"] == 2025
+    keyness = pd.read_csv(tables / "keyness.csv")
+    assert list(keyness.columns) == ["comparison", "term", "freq_target", "freq_reference", "g2", "p_value", "log_ratio"]

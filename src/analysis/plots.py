@@ -94,3 +94,104 @@ def textplot_paragraph_lengths(lengths: pd.DataFrame):
     ax.set_xlabel("Words per paragraph")
     ax.legend(ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     return fig
+
+
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+MAX_ANNOTATED_YEARS = 30
+
+
+def _one_document_a_year(trends: pd.DataFrame) -> bool:
+    return bool((trends["documents"] <= 1).all())
+
+
+def _draw_series(ax, part: pd.DataFrame, colour: str, marker: str, label: str, points: bool) -> None:
+    """Points when each year is one document (no trend between them is observed); otherwise a
+    line with its bootstrap band."""
+    if points:
+        ax.plot(part["year"], part["per_10k"], linestyle="none", marker=marker, color=colour, label=label, markersize=5)
+    else:
+        ax.plot(part["year"], part["per_10k"], color=colour, label=label, linewidth=1.2)
+        ax.fill_between(part["year"], part["low"], part["high"], color=colour, alpha=0.2, linewidth=0)
+
+
+def textplot_theme_heatmap(rates: pd.DataFrame, order: list[str], labels: dict[str, str], n_focus: int = 0):
+    """Themes (rows, in ``order``; the first ``n_focus`` are set apart) x years: colour is the
+    rate per 10,000 tokens, the number in a cell is the count behind it (up to 30 years)."""
+    years = sorted(rates["year"].unique())
+    rate = rates.pivot(index="theme", columns="year", values="per_10k").reindex(index=order, columns=years)
+    count = rates.pivot(index="theme", columns="year", values="count").reindex(index=order, columns=years)
+    fig, ax = new_figure("double", height=0.9 + 0.24 * len(order))
+    image = ax.imshow(rate.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest")
+    annotate = len(years) <= MAX_ANNOTATED_YEARS
+    if annotate:
+        top = np.nanmax(rate.to_numpy(dtype=float)) or 1
+        for i in range(len(order)):
+            for j in range(len(years)):
+                value = count.iat[i, j]
+                if pd.notna(value):
+                    dark = rate.iat[i, j] < 0.6 * top
+                    ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=6,
+                            color="white" if dark else "black")
+        ax.set_xticks(range(len(years)), years)
+    else:
+        step = max(1, len(years) // 12)
+        ax.set_xticks(range(0, len(years), step), years[::step])
+    ax.set_yticks(range(len(order)), [labels.get(t, t) for t in order])
+    if 0 < n_focus < len(order):
+        ax.axhline(n_focus - 0.5, color="white", linewidth=2)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
+    bar.set_label("Mentions per 10,000 tokens")
+    ax.set_xlabel("Year" + (" (numbers: mentions counted)" if annotate else ""))
+    return fig
+
+
+def textplot_theme_rates(trends: pd.DataFrame, themes: list[str], labels: dict[str, str]):
+    """Rates per 10,000 tokens of some themes by year (``theme_trends`` output)."""
+    fig, ax = new_figure("double", height=2.6)
+    points = _one_document_a_year(trends)
+    for i, theme in enumerate(themes):
+        part = trends[trends["theme"] == theme].sort_values("year")
+        _draw_series(ax, part, OKABE_ITO[i % 7], MARKERS[i % len(MARKERS)], labels.get(theme, theme), points)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Mentions per 10,000 tokens")
+    ax.legend(loc="upper left")
+    ax.grid(axis="y", linewidth=0.3, alpha=0.5)
+    return fig
+
+
+def textplot_term_trends(trends: pd.DataFrame, ncols: int = 4):
+    """Small multiples, one per term, of its rate per 10,000 tokens by year (``term_trends``)."""
+    terms = list(dict.fromkeys(trends["term"]))
+    nrows = int(np.ceil(len(terms) / ncols))
+    fig, axes = new_figure("double", height=0.4 + 1.35 * nrows, nrows=nrows, ncols=ncols, sharex=True, squeeze=False)
+    points = _one_document_a_year(trends)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(terms):
+            ax.set_visible(False)
+            continue
+        part = trends[trends["term"] == terms[i]].sort_values("year")
+        _draw_series(ax, part, OKABE_ITO[4], "o", terms[i], points)
+        ax.set_title(terms[i].replace("_", " "), fontsize=7)
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=6)
+    fig.supylabel("Per 10,000 tokens", fontsize=7)
+    return fig
+
+
+def textplot_keyness(table: pd.DataFrame, comparison: str, n_terms: int = 12):
+    """The terms most over- and under-used in ``comparison`` (signed G2, from ``keyness_table``)."""
+    part = table[table["comparison"] == comparison]
+    top = part[part["g2"] > 0].nlargest(n_terms, "g2")
+    bottom = part[part["g2"] < 0].nsmallest(n_terms, "g2")
+    shown = pd.concat([top, bottom.iloc[::-1]])
+    fig, ax = new_figure("double", height=0.8 + 0.13 * len(shown))
+    colours = [OKABE_ITO[5] if g > 0 else OKABE_ITO[4] for g in shown["g2"]]
+    ax.barh(range(len(shown)), shown["g2"], color=colours)
+    ax.set_yticks(range(len(shown)), [t.replace("_", " ") for t in shown["term"]], fontsize=6)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel(f"Signed log-likelihood G² ({comparison}; right: more frequent in the target)")
+    return fig

@@ -103,3 +103,24 @@ def theme_emergence(frequencies: pd.DataFrame, kwic: pd.DataFrame, codebook: Cod
     frame = pd.DataFrame(rows, columns=["theme", "first_year", "first_doc_id", "first_paragraph_id",
                                         "peak_year", "peak_per_10k", "years_present"])
     return frame.astype({"first_year": "Int64", "peak_year": "Int64"})
+
+
+def emergence_summary(emergence: pd.DataFrame, kwic: pd.DataFrame, codebook: Codebook, themes: list[str],
+                      n_years: int) -> str:
+    """A Markdown paragraph per theme: where it first appears (quoted from its KWIC row), when it
+    peaks, and in how many of the ``n_years`` years it is found."""
+    lines = []
+    table = emergence.set_index("theme")
+    for theme in themes:
+        label = codebook[theme].label
+        row = table.loc[theme]
+        if pd.isna(row["first_year"]):
+            lines.append(f"- **{label}** is never mentioned.")
+            continue
+        first = kwic[(kwic["theme"] == theme) & (kwic["paragraph_id"] == row["first_paragraph_id"])].iloc[0]
+        quote = f"…{first['left'][-40:]}**{first['match']}**{first['right'][:40]}…"
+        lines.append(
+            f"- **{label}** first appears in {row['first_year']} (`{row['first_paragraph_id']}`): {quote} "
+            f"Its rate peaks in {row['peak_year']} at {row['peak_per_10k']:.1f} mentions per 10,000 tokens; "
+            f"it is found in {row['years_present']} of the {n_years} years with documents.")
+    return "\n".join(lines)

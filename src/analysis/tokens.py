@@ -161,6 +161,11 @@ class Tokenizer:
         self._normal = {"lemma": lemmatize, "stem": stem}.get(normalize)
         self._cache: dict[str, str] = {}
 
+    @property
+    def learns_phrases(self) -> bool:
+        """Whether :meth:`fit` must see the texts before :meth:`transform` (gensim phrases)."""
+        return self.phrases in ("gensim", "both")
+
     def get_params(self) -> dict:
         return {
             "normalize": self.normalize, "stopwords": self.stopwords,

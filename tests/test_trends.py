@@ -1,0 +1,70 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.counts import count_corpus
+from analysis.errors import ParameterError
+from analysis.tokens import Tokenizer
+from analysis.trends import distinctive_terms, emergent_terms, keyness_table, period_of, term_trends, yearly_series
+from conftest import DOC_2010, DOC_2015, DOC_2025
+
+
+@pytest.fixture(scope="module")
+def counts(corpus, codebook):
+    return count_corpus(corpus, codebook, Tokenizer(codebook=codebook, phrases="codebook"))
+
+
+def test_yearly_rates_pool_documents_and_bootstrap_is_seeded():
+    documents = pd.DataFrame({"year": [2000, 2000, 2000, 2001], "tokens": [100, 200, 300, 50]})
+    values = np.array([[1], [2], [3], [5]])
+    first = yearly_series(documents, values, ["x"], n_boot=200, random_state=7)
+    assert first["per_10k"].tolist() == pytest.approx([10_000 * 6 / 600, 10_000 * 5 / 50])
+    assert first["documents"].tolist() == [3, 1]
+    row = first.iloc[0]
+    assert row["low"] <= row["per_10k"] <= row["high"]  # every document has the same rate here: 1/100
+    assert np.isnan(first.iloc[1]["low"])  # one document: no band
+    again = yearly_series(documents, values, ["x"], n_boot=200, random_state=7)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_bootstrap_band_is_wide_when_documents_disagree():
+    documents = pd.DataFrame({"year": [2000] * 4, "tokens": [100] * 4})
+    band = yearly_series(documents, np.array([[0], [0], [0], [8]]), ["x"], n_boot=2000, random_state=1).iloc[0]
+    assert band["per_10k"] == 200 and band["low"] == 0 and band["high"] >= 400
+
+
+def test_term_trends_count_the_tokens(counts):
+    trends = term_trends(counts, ["cybercrime", "not_a_term"], n_boot=10).set_index(["term", "year"])
+    row = counts.documents.set_index("doc_id").loc[DOC_2025]
+    column = list(counts.vocabulary).index("cybercrime")
+    assert trends.loc[("cybercrime", 2025), "count"] == counts.dtm[4, column]
+    assert trends.loc[("cybercrime", 2025), "per_10k"] == pytest.approx(10_000 * counts.dtm[4, column] / row["tokens"])
+    assert (trends.loc["not_a_term", "count"] == 0).all()
+
+
+def test_keyness_table_comparisons(counts):
+    table = keyness_table(counts, split_year=2020)
+    assert set(table["comparison"]) == {"2020+ vs before"} | {f"{d} vs rest" for d in counts.documents["doc_id"]}
+    split = table[table["comparison"] == "2020+ vs before"].set_index("term")
+    assert split.loc["cybercrime", "g2"] > 0 and split.loc["cybercrime", "log_ratio"] > 0
+    with pytest.raises(ParameterError, match="split_year=2030"):
+        keyness_table(counts, split_year=2030)
+
+
+def test_emergent_terms(counts):
+    emergent = emergent_terms(counts, min_count=3).set_index("term")
+    assert emergent.loc["scam", ["first_year", "first_doc_id"]].tolist() == [2025, DOC_2025]
+    assert "cybercrime" not in emergent.index  # the 2010 resolution already names it
+    organ = emergent.loc["organ_trafficking"]
+    # "... including sexual exploitation, labour exploitation and organ trafficking" (2015)
+    assert (organ["first_year"], organ["first_doc_id"]) == (2015, DOC_2015)
+    assert (emergent["first_year"] > 2010).all()
+    assert DOC_2010 not in set(emergent["first_doc_id"])
+
+
+def test_distinctive_terms_per_period(counts):
+    assert period_of([2010, 2014, 2015, 2023], 5).tolist() == [2010, 2010, 2015, 2020]
+    table = distinctive_terms(counts, period_length=5, n_terms=3)
+    assert table.groupby("period").size().max() <= 3 and (table["g2"] > 0).all()
+    with pytest.raises(ParameterError, match="period_length=0"):
+        distinctive_terms(counts, period_length=0)
