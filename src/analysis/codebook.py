@@ -61,21 +61,25 @@ class Theme:
     includes: PatternSet = field(repr=False, compare=False, default=None)
     excludes: PatternSet | None = field(repr=False, compare=False, default=None)
 
-    def anchors_in(self, vocabulary: list[str], found: set[str] | None = None) -> tuple:
-        """The include and exclude anchors found in ``vocabulary`` (sorted lower-case words);
-        ``found`` is the set of all the codebook's anchors found there, when known."""
+    def anchors_in(self, vocabulary: frozenset[str], found: set[str] | None = None) -> tuple:
+        """The include and exclude anchors a text with this ``vocabulary`` may hold;
+        ``found`` is the set of all the codebook's anchors found so, when known."""
         if found is None:
-            found = anchors_in(self.all_anchors(), vocabulary)
+            found = anchors_in(self.anchor_kinds(), vocabulary)
         return ([a for a in self.includes.anchor_list if a in found],
                 [a for a in self.excludes.anchor_list if a in found] if self.excludes is not None else None)
 
-    def all_anchors(self) -> list[str]:
-        return self.includes.anchor_list + (self.excludes.anchor_list if self.excludes is not None else [])
+    def anchor_kinds(self) -> dict[str, bool]:
+        """Anchor -> whole word, over include and exclude patterns."""
+        kinds = dict(self.includes.anchor_kinds)
+        for anchor, whole in (self.excludes.anchor_kinds.items() if self.excludes is not None else ()):
+            kinds[anchor] = kinds.get(anchor, True) and whole
+        return kinds
 
     def find(self, text: str, present: tuple | None = None, lower: str | None = None) -> list[Match]:
         """All include matches in ``text`` that no exclude match overlaps, in text order.
 
-        ``present`` (from :meth:`anchors_in` over the words of a text containing ``text``)
+        ``present`` (from :meth:`anchors_in` over the vocabulary of a text containing ``text``)
         lets the paragraphs of one document share one scan; by default ``text``'s own words.
         """
         lower = text.lower() if lower is None else lower
@@ -88,7 +92,7 @@ class Theme:
         return found
 
 
-def vocabulary_of(lower: str) -> list[str]:
+def vocabulary_of(lower: str) -> frozenset[str]:
     """The vocabulary of a lower-cased text (for :meth:`PatternSet.present_anchors`)."""
     return vocabulary(words_of(lower))
 
@@ -116,7 +120,7 @@ class Codebook:
         """Every theme's matches in ``text``, ordered by position, then theme order."""
         return self.find_all([text])[0]
 
-    def find_all(self, texts: list[str], vocabulary: list[str] | None = None,
+    def find_all(self, texts: list[str], vocabulary: frozenset[str] | None = None,
                  lower: str | None = None) -> list[list[Match]]:
         """:meth:`find` for each of several texts (say the paragraphs of one document).
 
@@ -133,7 +137,11 @@ class Codebook:
             offset += len(text) + 1
         lower = joined.lower() if lower is None else lower
         vocabulary = vocabulary_of(lower) if vocabulary is None else vocabulary
-        found = anchors_in({a for theme in self.themes for a in theme.all_anchors()}, vocabulary)
+        kinds: dict[str, bool] = {}
+        for theme in self.themes:
+            for anchor, whole in theme.anchor_kinds().items():
+                kinds[anchor] = kinds.get(anchor, True) and whole
+        found = anchors_in(kinds, vocabulary)
         order = {name: i for i, name in enumerate(self.names)}
         results = [[] for _ in texts]
         for theme in self.themes:

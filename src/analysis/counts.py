@@ -82,8 +82,7 @@ def _count_chunk(chunk: list[tuple]) -> tuple:
     doc_terms.eliminate_zeros()  # words seen only inside phrases cancel out
     used = np.bincount(doc_terms.indices, minlength=len(terms)) > 0
     kept = np.flatnonzero(used & (terms != ""))  # "" collects the dropped words
-    doc_terms = doc_terms[:, kept].tocsr()
-    doc_terms.sort_indices()
+    doc_terms = doc_terms[:, kept].tocsr()  # column order does not matter here: _assemble sorts
     return (n_paragraphs, n_words, kwic, list(terms[kept]), doc_terms.indptr.astype(np.int64),
             doc_terms.indices.astype(np.int32), doc_terms.data.astype(np.int32))
 

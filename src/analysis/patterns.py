@@ -16,7 +16,6 @@ there. On the UN General Debate corpus that is about 50 times faster; the result
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ LITERAL_START = re.compile(r"\w+")
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 ASCII_WORD = re.compile(r"[a-z]+(?:['’\-][a-z]+)*")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
-INNER_PART = re.compile(r"['’\-]([^\W\d_]+)")
+PART_BOUNDARY = re.compile(r"[ '’\-]")
 
 
 def words_of(lower: str) -> list[str]:
@@ -39,12 +38,12 @@ def words_of(lower: str) -> list[str]:
     return WORD.findall(lower)
 
 
-def vocabulary(words) -> list[str]:
-    """Sorted distinct ``words`` (lower case, from :data:`WORD`), with the inner parts of
-    hyphenated ones ("anti-money-laundering" also gives "money" and "laundering"): every
-    word an anchor can begin. (A first part, "anti", is a prefix of the word itself.)"""
+def vocabulary(words) -> frozenset[str]:
+    """The distinct ``words`` (lower case, from :data:`WORD`) and every part of the hyphenated
+    ones ("anti-money-laundering" also gives "anti", "money", "laundering"): the words a
+    whole-word anchor can be."""
     distinct = set(words)
-    return sorted(distinct.union(INNER_PART.findall(" ".join(distinct))))
+    return frozenset(distinct.union(PART_BOUNDARY.split(" ".join(distinct))))
 
 
 def pattern_regex(pattern: str) -> str:
@@ -89,9 +88,11 @@ def pattern_regex(pattern: str) -> str:
     return "".join(parts)
 
 
-def anchors(pattern: str) -> frozenset[str] | None:
-    """The literal starts a match of ``pattern`` can begin with (lower case), or None if the
-    pattern starts with something that is not a literal word character."""
+def anchors(pattern: str) -> dict[str, bool] | None:
+    """The literal starts a match of ``pattern`` can begin with (lower case), each mapped to
+    whether it is a whole word (followed by a gap or the end: ``money`` in ``money laundering``)
+    or may be only the start of one (``drug`` in ``drug*``); None if the pattern starts with
+    something that is not a literal word character."""
     pattern = pattern.lower()
     if pattern.startswith("("):
         depth, close = 0, None
@@ -100,15 +101,19 @@ def anchors(pattern: str) -> frozenset[str] | None:
             if depth == 0:
                 close = i
                 break
-        alternatives, rest, found = _split_alternatives(pattern[1:close]), pattern[close + 1:], set()
+        alternatives, rest, found = _split_alternatives(pattern[1:close]), pattern[close + 1:], {}
         for alternative in alternatives:
             starts = anchors(alternative + rest)
             if starts is None:
                 return None
-            found |= starts
-        return frozenset(found)
+            for anchor, whole in starts.items():
+                found[anchor] = found.get(anchor, True) and whole
+        return found
     match = LITERAL_START.match(pattern)
-    return frozenset([match.group(0)]) if match else None
+    if not match:
+        return None
+    rest = pattern[match.end():]
+    return {match.group(0): rest == "" or rest[0] in " -"}
 
 
 def _split_alternatives(body: str) -> list[str]:
@@ -123,19 +128,14 @@ def _split_alternatives(body: str) -> list[str]:
     return parts + [current]
 
 
-def anchors_in(anchors, vocabulary: list[str]) -> set[str]:
-    """The ``anchors`` that begin some word of ``vocabulary`` (sorted lower-case words).
-    Anchors with digits or underscores are always taken, so that a vocabulary of letter-only
-    words will do."""
-    found = set()
-    for anchor in anchors:
-        if not anchor.isalpha():
-            found.add(anchor)
-            continue
-        i = bisect.bisect_left(vocabulary, anchor)
-        if i < len(vocabulary) and vocabulary[i].startswith(anchor):
-            found.add(anchor)
-    return found
+def anchors_in(anchors: dict[str, bool], vocabulary: frozenset[str]) -> set[str]:
+    """The ``anchors`` (anchor -> whole word) that a text with this :func:`vocabulary` may hold.
+
+    A whole-word anchor must be in the vocabulary. An anchor that may be only the start of a
+    word, or that holds digits, is kept without a test: :meth:`PatternSet.find` looks for it
+    in the text anyway, and a set lookup cannot test a prefix.
+    """
+    return {a for a, whole in anchors.items() if not whole or not a.isalpha() or a in vocabulary}
 
 
 @dataclass(frozen=True)
@@ -158,20 +158,22 @@ class PatternSet:
             re.IGNORECASE,
         )
         by_anchor: dict[str, list[int]] = {}
+        self.anchor_kinds: dict[str, bool] = {}  # anchor -> whole word
         self.unanchored = []
         for index, pattern in enumerate(self.patterns):
             starts = anchors(pattern)
             if starts is None:
                 self.unanchored.append(index)
                 continue
-            for anchor in starts:
+            for anchor, whole in starts.items():
                 by_anchor.setdefault(anchor, []).append(index)
+                self.anchor_kinds[anchor] = self.anchor_kinds.get(anchor, True) and whole
         self.by_anchor = {a: sorted(ix, key=self.rank.get) for a, ix in sorted(by_anchor.items())}
         self.anchor_list = list(self.by_anchor)
 
-    def present_anchors(self, vocabulary: list[str]) -> list[str]:
-        """Anchors that begin some word of ``vocabulary`` (a sorted list of lower-case words)."""
-        found = anchors_in(self.anchor_list, vocabulary)
+    def present_anchors(self, vocabulary: frozenset[str]) -> list[str]:
+        """The anchors a text with this :func:`vocabulary` may hold (see :func:`anchors_in`)."""
+        found = anchors_in(self.anchor_kinds, vocabulary)
         return [a for a in self.anchor_list if a in found]
 
     def find(self, text: str, present: list[str] | None = None, lower: str | None = None) -> list[Span]:
