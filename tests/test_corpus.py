@@ -132,3 +132,16 @@ def test_missing_text_column_in_table(tmp_path):
     path.write_text("doc_id,year,content\nd1,2020,hello\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"docs\.csv: missing required column\(s\) text"):
         load_corpus(path)
+
+
+def test_jsonl_gz_line_numbers_and_corrupt_file(tmp_path):
+    path = tmp_path / "s.jsonl.gz"
+    good = json.dumps({"doc_id": "a", "year": 2000, "text": "x" * 5_000_000})
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        stream.write(good + "\n" + good.replace('"a"', '"b"') + "\n{not json}\n")
+    with pytest.raises(CorpusError, match=r"s\.jsonl\.gz, line 3: not valid JSON"):
+        load_corpus(path)
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(CorpusError, match=r"broken\.jsonl\.gz: could not be read"):
+        load_corpus(broken)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from io import StringIO
 from pathlib import Path
 
@@ -109,18 +110,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_jsonl(path: Path) -> pd.DataFrame:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     records = []
-    with opener(path, "rb") as stream:
-        for line_number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            where = f"{path}, line {line_number}"
-            try:
-                record = json.loads(_decode(line, where))
-            except json.JSONDecodeError as error:
-                raise CorpusError(f"{where}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise CorpusError(f"{where}: expected a JSON object per line")
-            records.append(record)
+    try:
+        with opener(path, "rb") as stream:
+            for line_number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                where = f"{path}, line {line_number}"
+                try:
+                    record = json.loads(_decode(line, where))
+                except json.JSONDecodeError as error:
+                    raise CorpusError(f"{where}: not valid JSON ({error.msg})") from None
+                if not isinstance(record, dict):
+                    raise CorpusError(f"{where}: expected a JSON object per line")
+                records.append(record)
+    except (OSError, EOFError, zlib.error) as error:
+        raise CorpusError(f"{path}: could not be read ({error})") from None
     if not records:
         raise CorpusError(f"{path}: the file holds no documents")
     return pd.DataFrame.from_records(records)
