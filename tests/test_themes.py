@@ -53,3 +53,15 @@ def test_theme_never_found_has_empty_first_year(paras):
     kwic = theme_kwic(paras, book)
     emergence = theme_emergence(theme_frequencies(kwic, document_tokens(paras), book), kwic, book)
     assert pd.isna(emergence.loc[0, "first_year"]) and emergence.loc[0, "years_present"] == 0
+
+
+def test_theme_order_puts_focus_first(coded, codebook):
+    from analysis.themes import theme_order, yearly_rates
+
+    _, frequencies = coded
+    rates = yearly_rates(frequencies)
+    order = theme_order(rates, codebook)
+    assert order[:3] == ["cybercrime", "scam_compounds", "environmental_crime"]
+    assert sorted(order) == sorted(codebook.names)
+    means = rates.groupby("theme")["per_10k"].mean()
+    assert all(means[a] >= means[b] for a, b in zip(order[3:], order[4:]))

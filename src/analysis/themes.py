@@ -124,3 +124,10 @@ def emergence_summary(emergence: pd.DataFrame, kwic: pd.DataFrame, codebook: Cod
             f"Its rate peaks in {row['peak_year']} at {row['peak_per_10k']:.1f} mentions per 10,000 tokens; "
             f"it is found in {row['years_present']} of the {n_years} years with documents.")
     return "\n".join(lines)
+
+
+def theme_order(rates: pd.DataFrame, codebook: Codebook) -> list[str]:
+    """Focus themes in codebook order, then the others by mean yearly rate, highest first
+    (the row order of the emergence heatmap)."""
+    others = rates[~rates["theme"].isin(codebook.focus)].groupby("theme")["per_10k"].mean()
+    return codebook.focus + sorted(others.index, key=lambda t: (-others[t], t))
