@@ -66,3 +66,11 @@ def test_ids_pad_to_the_paragraph_count():
     corpus = pd.DataFrame({"doc_id": ["long"], "year": [2000], "text": ["\n".join(f"Sentence {i}." for i in range(120))]})
     ids = paragraphs(corpus, clean=False)["paragraph_id"]
     assert ids.iloc[0] == "long:p001" and ids.iloc[-1] == "long:p120"
+
+
+def test_paragraph_texts_are_the_segment_texts(corpus):
+    from analysis.segment import paragraph_texts
+
+    for text in corpus["text"]:
+        cleaned = clean_text(text)
+        assert paragraph_texts(cleaned) == [s.text for s in segment_text(cleaned)]

@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from .errors import CodebookError
-from .patterns import WORD_GAP, PatternSet, anchors_in, pattern_regex, vocabulary, words_of
+from .patterns import WORD_GAP, PatternSet, anchor_positions, anchors_in, pattern_regex, vocabulary, words_of
 
 TOP_LEVEL_KEYS = {"themes", "version", "description"}
 THEME_KEYS = {"label", "description", "include", "exclude", "group"}
@@ -61,7 +61,7 @@ class Theme:
     includes: PatternSet = field(repr=False, compare=False, default=None)
     excludes: PatternSet | None = field(repr=False, compare=False, default=None)
 
-    def anchors_in(self, vocabulary: frozenset[str], found: set[str] | None = None) -> tuple:
+    def anchors_in(self, vocabulary: set[str], found: set[str] | None = None) -> tuple:
         """The include and exclude anchors a text with this ``vocabulary`` may hold;
         ``found`` is the set of all the codebook's anchors found so, when known."""
         if found is None:
@@ -76,23 +76,25 @@ class Theme:
             kinds[anchor] = kinds.get(anchor, True) and whole
         return kinds
 
-    def find(self, text: str, present: tuple | None = None, lower: str | None = None) -> list[Match]:
+    def find(self, text: str, present: tuple | None = None, lower: str | None = None,
+             positions: dict[str, list[int]] | None = None) -> list[Match]:
         """All include matches in ``text`` that no exclude match overlaps, in text order.
 
         ``present`` (from :meth:`anchors_in` over the vocabulary of a text containing ``text``)
         lets the paragraphs of one document share one scan; by default ``text``'s own words.
+        ``lower`` and ``positions`` as in :meth:`PatternSet.find`.
         """
         lower = text.lower() if lower is None else lower
         include_anchors, exclude_anchors = present if present is not None else self.anchors_in(vocabulary_of(lower))
         found = [Match(self.name, self.include[span.pattern], span.start, span.end)
-                 for span in self.includes.find(text, include_anchors, lower)]
+                 for span in self.includes.find(text, include_anchors, lower, positions)]
         if found and self.excludes is not None:
-            blocked = [(s.start, s.end) for s in self.excludes.find(text, exclude_anchors, lower)]
+            blocked = [(s.start, s.end) for s in self.excludes.find(text, exclude_anchors, lower, positions)]
             found = [m for m in found if not any(s < m.end and m.start < e for s, e in blocked)]
         return found
 
 
-def vocabulary_of(lower: str) -> frozenset[str]:
+def vocabulary_of(lower: str) -> set[str]:
     """The vocabulary of a lower-cased text (for :meth:`PatternSet.present_anchors`)."""
     return vocabulary(words_of(lower))
 
@@ -120,7 +122,7 @@ class Codebook:
         """Every theme's matches in ``text``, ordered by position, then theme order."""
         return self.find_all([text])[0]
 
-    def find_all(self, texts: list[str], vocabulary: frozenset[str] | None = None,
+    def find_all(self, texts: list[str], vocabulary: set[str] | None = None,
                  lower: str | None = None) -> list[list[Match]]:
         """:meth:`find` for each of several texts (say the paragraphs of one document).
 
@@ -142,10 +144,11 @@ class Codebook:
             for anchor, whole in theme.anchor_kinds().items():
                 kinds[anchor] = kinds.get(anchor, True) and whole
         found = anchors_in(kinds, vocabulary)
+        positions = anchor_positions(found, lower)  # each anchor is looked for once, for all themes
         order = {name: i for i, name in enumerate(self.names)}
         results = [[] for _ in texts]
         for theme in self.themes:
-            for match in theme.find(joined, theme.anchors_in(vocabulary, found), lower):
+            for match in theme.find(joined, theme.anchors_in(vocabulary, found), lower, positions):
                 i = bisect.bisect_right(starts, match.start) - 1
                 results[i].append(Match(match.theme, match.pattern, match.start - starts[i], match.end - starts[i]))
         return [sorted(found, key=lambda m: (m.start, order[m.theme], m.end)) for found in results]

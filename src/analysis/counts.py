@@ -22,7 +22,7 @@ from .clean import clean_text
 from .codebook import PARAGRAPH_SEPARATOR, Codebook
 from .errors import ParameterError
 from .patterns import vocabulary, words_of
-from .segment import paragraph_ids, segment_text
+from .segment import paragraph_ids, paragraph_texts
 from .themes import CONTEXT_CHARS, KWIC_COLUMNS, kwic_rows
 from .tokens import Tokenizer
 
@@ -60,7 +60,7 @@ def _count_chunk(chunk: list[tuple]) -> tuple:
     codebook, tokenizer, context = _WORKER["codebook"], _WORKER["tokenizer"], _WORKER["context"]
     items, weights, rows, n_paragraphs, n_words, kwic = [], [], [], [], [], []
     for row, (doc_id, year, text) in enumerate(chunk):
-        texts = [segment.text for segment in segment_text(clean_text(text))]
+        texts = paragraph_texts(clean_text(text))
         joined = PARAGRAPH_SEPARATOR.join(texts)
         lower = joined.lower()
         words = words_of(lower)

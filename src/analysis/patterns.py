@@ -38,12 +38,13 @@ def words_of(lower: str) -> list[str]:
     return WORD.findall(lower)
 
 
-def vocabulary(words) -> frozenset[str]:
+def vocabulary(words) -> set[str]:
     """The distinct ``words`` (lower case, from :data:`WORD`) and every part of the hyphenated
     ones ("anti-money-laundering" also gives "anti", "money", "laundering"): the words a
     whole-word anchor can be."""
     distinct = set(words)
-    return frozenset(distinct.union(PART_BOUNDARY.split(" ".join(distinct))))
+    distinct.update(PART_BOUNDARY.split(" ".join(distinct)))
+    return distinct
 
 
 def pattern_regex(pattern: str) -> str:
@@ -128,7 +129,7 @@ def _split_alternatives(body: str) -> list[str]:
     return parts + [current]
 
 
-def anchors_in(anchors: dict[str, bool], vocabulary: frozenset[str]) -> set[str]:
+def anchors_in(anchors: dict[str, bool], vocabulary: set[str]) -> set[str]:
     """The ``anchors`` (anchor -> whole word) that a text with this :func:`vocabulary` may hold.
 
     A whole-word anchor must be in the vocabulary. An anchor that may be only the start of a
@@ -136,6 +137,18 @@ def anchors_in(anchors: dict[str, bool], vocabulary: frozenset[str]) -> set[str]
     in the text anyway, and a set lookup cannot test a prefix.
     """
     return {a for a, whole in anchors.items() if not whole or not a.isalpha() or a in vocabulary}
+
+
+def anchor_positions(anchors, lower: str) -> dict[str, list[int]]:
+    """Where each anchor occurs in ``lower`` (word boundaries are checked later)."""
+    positions = {}
+    for anchor in anchors:
+        found, position = [], lower.find(anchor)
+        while position >= 0:
+            found.append(position)
+            position = lower.find(anchor, position + 1)
+        positions[anchor] = found
+    return positions
 
 
 @dataclass(frozen=True)
@@ -171,26 +184,28 @@ class PatternSet:
         self.by_anchor = {a: sorted(ix, key=self.rank.get) for a, ix in sorted(by_anchor.items())}
         self.anchor_list = list(self.by_anchor)
 
-    def present_anchors(self, vocabulary: frozenset[str]) -> list[str]:
+    def present_anchors(self, vocabulary: set[str]) -> list[str]:
         """The anchors a text with this :func:`vocabulary` may hold (see :func:`anchors_in`)."""
         found = anchors_in(self.anchor_kinds, vocabulary)
         return [a for a in self.anchor_list if a in found]
 
-    def find(self, text: str, present: list[str] | None = None, lower: str | None = None) -> list[Span]:
+    def find(self, text: str, present: list[str] | None = None, lower: str | None = None,
+             positions: dict[str, list[int]] | None = None) -> list[Span]:
         """Matches in ``text`` in order. ``present`` restricts the anchors looked for (from
         :meth:`present_anchors` over a vocabulary that includes this text's words); ``lower``
-        is ``text.lower()`` when the caller has it already."""
+        is ``text.lower()`` and ``positions`` maps anchors to where they occur in it
+        (:func:`anchor_positions`), when the caller has them already."""
         lower = text.lower() if lower is None else lower
         if len(lower) != len(text) or self.unanchored:
             return [Span(int(m.lastgroup[1:]), m.start(), m.end()) for m in self.regex.finditer(text)]
         if present is None:
             present = self.present_anchors(vocabulary(WORD.findall(lower)))
+        if positions is None:
+            positions = anchor_positions(present, lower)
         starts: dict[int, list[str]] = {}
         for anchor in present:
-            position = lower.find(anchor)
-            while position >= 0:
+            for position in positions[anchor]:
                 starts.setdefault(position, []).append(anchor)
-                position = lower.find(anchor, position + 1)
         spans, end = [], 0
         for position in sorted(starts):
             if position < end or (position and WORD_CHAR.match(lower, position - 1)):

@@ -71,6 +71,11 @@ def segment_text(text: str) -> list[Segment]:
     return segments
 
 
+def paragraph_texts(text: str) -> list[str]:
+    """The paragraphs of one cleaned document, without labels or kinds (what counting needs)."""
+    return [body for _, body in _units(text)]
+
+
 def _units(text: str) -> list[tuple[str, str]]:
     units = []
     pending_label = ""

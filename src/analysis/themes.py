@@ -26,7 +26,7 @@ def _squash(text: str) -> str:
 
 
 def kwic_rows(doc_id: str, year: int, ids: list[str], texts: list[str], codebook: Codebook,
-              context: int = CONTEXT_CHARS, vocabulary: frozenset[str] | None = None,
+              context: int = CONTEXT_CHARS, vocabulary: set[str] | None = None,
               lower: str | None = None) -> list[tuple]:
     """KWIC rows (:data:`KWIC_COLUMNS`) for the paragraphs ``texts`` of one document
     (``vocabulary`` and ``lower`` as in :meth:`Codebook.find_all`)."""

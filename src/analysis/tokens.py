@@ -186,7 +186,7 @@ class Tokenizer:
             stop |= read_wordlist(path)
         return frozenset(stop)
 
-    def _words(self, text: str, vocabulary: frozenset[str] | None = None,
+    def _words(self, text: str, vocabulary: set[str] | None = None,
                words: list[str] | None = None) -> tuple[list[str], int]:
         """Steps 1 and 2: lower-cased words, with each codebook phrase as one ``\x00``-marked word
         (possessives are stripped later, per distinct word, in :meth:`_token`). With learned
@@ -237,7 +237,7 @@ class Tokenizer:
         texts = list(texts)
         return self.fit(texts).transform(texts)
 
-    def tokenize(self, text: str, vocabulary: frozenset[str] | None = None,
+    def tokenize(self, text: str, vocabulary: set[str] | None = None,
                  words: list[str] | None = None) -> tuple[list[str], int]:
         """The tokens of one text, and its number of word tokens, in one pass.
 
@@ -252,7 +252,7 @@ class Tokenizer:
             cache[word] = self._token(word)
         return [token for token in map(cache.__getitem__, words) if token], n_words
 
-    def weighted_words(self, text: str, vocabulary: frozenset[str] | None = None, words: list[str] | None = None,
+    def weighted_words(self, text: str, vocabulary: set[str] | None = None, words: list[str] | None = None,
                        lower: str | None = None) -> tuple[list[str], list[int] | None, int]:
         """The text as items to count before normalisation: ``(items, weights, n_words)``.
 
@@ -291,7 +291,7 @@ class Tokenizer:
             token = self._cache[item] = self._token(item)
         return token
 
-    def count(self, text: str, vocabulary: frozenset[str] | None = None,
+    def count(self, text: str, vocabulary: set[str] | None = None,
               words: list[str] | None = None) -> tuple[Counter, int]:
         """``Counter(tokenize(text)[0])`` and the number of word tokens, from :meth:`weighted_words`."""
         items, weights, n_words = self.weighted_words(text, vocabulary, words)
