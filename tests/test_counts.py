@@ -33,3 +33,13 @@ def test_year_term_matrix_pools_documents(corpus, codebook):
     years, matrix = counts.year_term_matrix()
     assert years.tolist() == [2010, 2015, 2016, 2023, 2025]
     assert np.array_equal(matrix.toarray(), counts.dtm.toarray())  # one document per year
+
+
+def test_documents_without_tokens_keep_their_rows(codebook):
+    corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2000", "2001", "2002"], "year": [2000, 2001, 2002],
+                           "text": ["Cybercrime and money laundering.", "The 12 and the 13.", "Drugs, drugs."]})
+    tokenizer = Tokenizer(codebook=codebook, phrases="codebook")
+    counts = count_corpus(corpus, codebook, tokenizer, chunk_size=3)
+    rows = [dict(zip(counts.vocabulary[counts.dtm[i].indices], counts.dtm[i].data)) for i in range(3)]
+    assert rows == [{"cybercrime": 1, "money_laundering": 1}, {}, {"drug": 2}]
+    assert "laundering" not in counts.vocabulary  # only ever inside the phrase: no empty column

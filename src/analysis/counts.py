@@ -11,6 +11,7 @@ cells that can be listed.
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -67,9 +68,14 @@ def _count_chunk(chunk: list[tuple]) -> tuple:
         known = vocabulary(words)
         kwic += kwic_rows(doc_id, year, paragraph_ids(doc_id, len(texts)), texts, codebook, context, known, lower)
         doc_items, doc_weights, n = tokenizer.weighted_words(joined, known, words, lower)
-        items += doc_items
-        weights.append(np.ones(len(doc_items), dtype=np.int64) if doc_weights is None else np.array(doc_weights))
-        rows.append(np.full(len(doc_items), row))
+        tally = Counter(doc_items)  # in C: the distinct items of the document, fewer to number below
+        if doc_weights is not None:
+            for item, weight in zip(doc_items, doc_weights):
+                if weight != 1:
+                    tally[item] += weight - 1
+        items += tally.keys()
+        weights.append(np.fromiter(tally.values(), dtype=np.int64, count=len(tally)))
+        rows.append(np.full(len(tally), row))
         n_paragraphs.append(len(texts))
         n_words.append(n)
     codes, distinct = pd.factorize(np.array(items, dtype=object))
@@ -80,11 +86,15 @@ def _count_chunk(chunk: list[tuple]) -> tuple:
                                   shape=(len(chunk), len(distinct)))
     doc_terms = (doc_items @ item_to_token).tocsr()
     doc_terms.eliminate_zeros()  # words seen only inside phrases cancel out
-    used = np.bincount(doc_terms.indices, minlength=len(terms)) > 0
-    kept = np.flatnonzero(used & (terms != ""))  # "" collects the dropped words
-    doc_terms = doc_terms[:, kept].tocsr()  # column order does not matter here: _assemble sorts
-    return (n_paragraphs, n_words, kwic, list(terms[kept]), doc_terms.indptr.astype(np.int64),
-            doc_terms.indices.astype(np.int32), doc_terms.data.astype(np.int32))
+    # Terms without a cell, and "" (which collects the dropped words), are not sent: _assemble
+    # gives a global number only to the terms named, and no cell refers to the others.
+    used = (np.bincount(doc_terms.indices, minlength=len(terms)) > 0) & (terms != "")
+    keep_cells = used[doc_terms.indices]
+    row_of_cell = np.repeat(np.arange(len(chunk)), np.diff(doc_terms.indptr))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of_cell[keep_cells], minlength=len(chunk)))])
+    names = np.where(used, terms, None)
+    return (n_paragraphs, n_words, kwic, list(names), indptr.astype(np.int64),
+            doc_terms.indices[keep_cells].astype(np.int32), doc_terms.data[keep_cells].astype(np.int32))
 
 
 def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer, n_jobs: int = 1,
@@ -117,7 +127,8 @@ def _assemble(corpus: pd.DataFrame, chunk_results) -> CorpusCounts:
     indptr, indices, data, n_paragraphs, n_words, kwic = [np.zeros(1, dtype=np.int64)], [], [], [], [], []
     offset = 0
     for paragraphs, words, rows, terms, chunk_indptr, chunk_indices, chunk_data in chunk_results:
-        to_global = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in terms), dtype=np.int32, count=len(terms))
+        to_global = np.fromiter((-1 if t is None else vocabulary.setdefault(t, len(vocabulary)) for t in terms),
+                                dtype=np.int32, count=len(terms))
         indices.append(to_global[chunk_indices])
         data.append(chunk_data)
         indptr.append(chunk_indptr[1:] + offset)
