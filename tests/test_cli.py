@@ -8,8 +8,8 @@ import pytest
 from conftest import DATA, NOTEBOOKS, ROOT, THEMES
 
 
-def cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=cwd, capture_output=True, text=True)
+def cli(*args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def test_validate_default_corpus():
@@ -70,3 +70,35 @@ def test_parameter_values_are_read_as_yaml():
 
     assert parse_value("5") == 5 and parse_value("true") is True and parse_value("[a, b]") == ["a", "b"]
     assert json.dumps(parse_value("../data")) == '"../data"'
+
+
+@pytest.mark.notebooks
+def test_notebooks_run_in_this_interpreter(tmp_path):
+    import os
+
+    from analysis.report import run_notebooks
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('corpus = "x"\nthemes = "x"\nreports_dir = "r"\nfigures_dir = "f"\nseed = 1')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        f"import sys\nopen({str(tmp_path / 'python.txt')!r}, 'w').write(sys.executable)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "which.ipynb"
+    nbformat.write(nb, path)
+    run_notebooks([path], {"reports_dir": str(tmp_path / "out")}, log=lambda *_: None)
+    assert os.path.realpath((tmp_path / "python.txt").read_text()) == os.path.realpath(sys.executable)
+
+
+def test_a_kernel_of_another_python_is_refused(tmp_path):
+    import json
+    import os
+
+    kernel = tmp_path / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    (kernel / "kernel.json").write_text(json.dumps(
+        {"argv": ["/opt/other/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+         "display_name": "Other", "language": "python"}))
+    result = cli("run", str(NOTEBOOKS / "00_corpus_overview.ipynb"), env={**os.environ, "JUPYTER_PATH": str(tmp_path)})
+    assert result.returncode == 1
+    assert "runs /opt/other/bin/python3, not this Python" in result.stderr

@@ -8,6 +8,8 @@ relative to the caller's working directory and handed to the notebook relative t
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,7 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
         if name not in known or (not report_all and name not in declared[notebooks[0]]):
             accepted = sorted(known if report_all else declared[notebooks[0]])
             raise ParameterError(f"unknown parameter {name!r}; accepted: {', '.join(accepted)}")
+    check_kernel()
     runs = []
     for number, nb in enumerate(notebooks, 1):
         params = {k: _for_notebook(k, v, nb.parent) for k, v in overrides.items() if k in declared[nb]}
@@ -105,6 +108,28 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
         runs.append(execute(nb, params, reports_dir))
         log(f"      done in {runs[-1].seconds:.1f} s -> {runs[-1].executed}")
     return runs
+
+
+def check_kernel() -> None:
+    """The ``python3`` kernel must run this interpreter, where the project is installed.
+
+    Jupyter prefers a user-level kernelspec (``~/.local/share/jupyter/kernels/python3``) over
+    the one in this environment; if that one starts another Python, notebooks would import
+    another version of the project or fail. Stop before running anything.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    except NoSuchKernel:
+        raise ParameterError(f"no Jupyter kernel named {KERNEL!r}: install ipykernel in this environment") from None
+    program = spec.argv[0]
+    same = program in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}") or (
+        shutil.which(program) and os.path.realpath(shutil.which(program)) == os.path.realpath(sys.executable))
+    if not same:
+        raise ParameterError(
+            f"the Jupyter kernel {KERNEL!r} ({spec.resource_dir}) runs {program}, not this Python ({sys.executable}); "
+            "remove that kernelspec or run the command with the Python that runs it")
 
 
 def execute(notebook: Path, parameters: dict, reports_dir: Path) -> NotebookRun:
