@@ -1,4 +1,3 @@
-import pytest
 
 from analysis.clean import clean_text
 from analysis.segment import paragraphs, segment_text
