@@ -1,4 +1,3 @@
-
 from analysis.clean import clean_text
 from analysis.segment import paragraphs, segment_text
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025
