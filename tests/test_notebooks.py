@@ -72,3 +72,12 @@ def test_every_theme_count_is_backed_by_kwic_rows(two_reports):
     assert emergence.loc["environmental_crime", "first_year"] == 2025
     keyness = pd.read_csv(tables / "keyness.csv")
     assert list(keyness.columns) == ["comparison", "term", "freq_target", "freq_reference", "g2", "p_value", "log_ratio"]
+
+
+def test_executed_notebooks_show_their_figures(two_reports):
+    reports = two_reports[0] / "reports"
+    for path in notebooks_in(NOTEBOOKS):
+        executed = json.loads((reports / f"{path.stem}.ipynb").read_text(encoding="utf-8"))
+        images = sum("image/png" in output.get("data", {}) for cell in executed["cells"]
+                     for output in cell.get("outputs", []))
+        assert images >= 2, f"{path.name}: figures are saved but not shown in the report"

@@ -13,12 +13,9 @@ import tempfile
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")  # headless: figures are files; notebooks still display them inline
-
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .errors import ParameterError  # noqa: E402
+from .errors import ParameterError
 
 WIDTHS = {"single": 3.5, "double": 7.0}
 FORMATS = ("pdf", "svg", "png")
