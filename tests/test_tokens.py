@@ -71,7 +71,7 @@ def test_learned_phrases_never_join_two_paragraphs(paras, codebook):
 
 
 @pytest.mark.parametrize("phrases", ["codebook", "none"])
-def test_counting_equals_counting_the_token_sequence(paras, codebook, phrases):
+def test_weighted_words_count_the_token_sequence(paras, codebook, phrases):
     from collections import Counter
 
     tokenizer = Tokenizer(codebook=codebook, phrases=phrases)
@@ -80,4 +80,9 @@ def test_counting_equals_counting_the_token_sequence(paras, codebook, phrases):
         "State’s drug trafficking, human-trafficking networks and cyber-crime."]
     for text in texts:
         tokens, n_words = tokenizer.tokenize(text)
-        assert tokenizer.count(text) == (Counter(tokens), n_words), text[:60]
+        items, weights, n = tokenizer.weighted_words(text)
+        counted = Counter()
+        for item, weight in zip(items, weights or [1] * len(items)):
+            if tokenizer.token_of(item):
+                counted[tokenizer.token_of(item)] += weight
+        assert (+counted, n) == (Counter(tokens), n_words), text[:60]

@@ -68,3 +68,10 @@ def test_distinctive_terms_per_period(counts):
     assert table.groupby("period").size().max() <= 3 and (table["g2"] > 0).all()
     with pytest.raises(ParameterError, match="period_length=0"):
         distinctive_terms(counts, period_length=0)
+
+
+def test_bad_trend_parameters_are_named(counts):
+    with pytest.raises(ParameterError, match="terms='cybercrime': must be a list"):
+        term_trends(counts, "cybercrime")
+    with pytest.raises(ParameterError, match="keyness_min_count=0"):
+        keyness_table(counts, split_year=2020, min_count=0)

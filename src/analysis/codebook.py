@@ -26,12 +26,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 from .errors import CodebookError
-from .patterns import WORD_GAP, PatternSet, anchor_positions, anchors_in, pattern_regex, vocabulary, words_of
+from .patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, merge_anchor_kinds, pattern_regex,
+                       vocabulary, words_of)
 
 TOP_LEVEL_KEYS = {"themes", "version", "description"}
 THEME_KEYS = {"label", "description", "include", "exclude", "group"}
@@ -71,10 +73,8 @@ class Theme:
 
     def anchor_kinds(self) -> dict[str, bool]:
         """Anchor -> whole word, over include and exclude patterns."""
-        kinds = dict(self.includes.anchor_kinds)
-        for anchor, whole in (self.excludes.anchor_kinds.items() if self.excludes is not None else ()):
-            kinds[anchor] = kinds.get(anchor, True) and whole
-        return kinds
+        return merge_anchor_kinds(self.includes.anchor_kinds,
+                                  self.excludes.anchor_kinds if self.excludes is not None else {})
 
     def find(self, text: str, present: tuple | None = None, lower: str | None = None,
              positions: dict[str, list[int]] | None = None) -> list[Match]:
@@ -118,6 +118,11 @@ class Codebook:
                 return theme
         raise KeyError(name)
 
+    @cached_property
+    def anchor_kinds(self) -> dict[str, bool]:
+        """Anchor -> whole word, over every theme's patterns."""
+        return merge_anchor_kinds(*(theme.anchor_kinds() for theme in self.themes))
+
     def find(self, text: str) -> list[Match]:
         """Every theme's matches in ``text``, ordered by position, then theme order."""
         return self.find_all([text])[0]
@@ -139,11 +144,7 @@ class Codebook:
             offset += len(text) + 1
         lower = joined.lower() if lower is None else lower
         vocabulary = vocabulary_of(lower) if vocabulary is None else vocabulary
-        kinds: dict[str, bool] = {}
-        for theme in self.themes:
-            for anchor, whole in theme.anchor_kinds().items():
-                kinds[anchor] = kinds.get(anchor, True) and whole
-        found = anchors_in(kinds, vocabulary)
+        found = anchors_in(self.anchor_kinds, vocabulary)
         positions = anchor_positions(found, lower)  # each anchor is looked for once, for all themes
         order = {name: i for i, name in enumerate(self.names)}
         results = [[] for _ in texts]
@@ -151,7 +152,7 @@ class Codebook:
             for match in theme.find(joined, theme.anchors_in(vocabulary, found), lower, positions):
                 i = bisect.bisect_right(starts, match.start) - 1
                 results[i].append(Match(match.theme, match.pattern, match.start - starts[i], match.end - starts[i]))
-        return [sorted(found, key=lambda m: (m.start, order[m.theme], m.end)) for found in results]
+        return [sorted(matches, key=lambda m: (m.start, order[m.theme], m.end)) for matches in results]
 
     def multiword_patterns(self) -> list[str]:
         """Include patterns of more than one word, for joining them into single tokens."""

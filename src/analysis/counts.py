@@ -106,7 +106,7 @@ def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer,
     """
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ParameterError(f"n_jobs={n_jobs!r}: must be a whole number of at least 1")
-    if tokenizer.phrases in ("gensim", "both") and tokenizer.phrases_ is None:
+    if tokenizer.learns_phrases and tokenizer.phrases_ is None:
         raise ParameterError("the tokenizer learns phrases: fit it before counting")
     documents = list(zip(corpus["doc_id"], corpus["year"].astype(int), corpus["text"]))
     chunks = [documents[i:i + chunk_size] for i in range(0, len(documents), chunk_size)]

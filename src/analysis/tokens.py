@@ -28,7 +28,6 @@ Nothing is downloaded: simplemma ships its dictionary, and the rest is code.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -186,39 +185,55 @@ class Tokenizer:
             stop |= read_wordlist(path)
         return frozenset(stop)
 
-    def _words(self, text: str, vocabulary: set[str] | None = None,
-               words: list[str] | None = None) -> tuple[list[str], int]:
-        """Steps 1 and 2: lower-cased words, with each codebook phrase as one ``\x00``-marked word
-        (possessives are stripped later, per distinct word, in :meth:`_token`). With learned
-        phrases, paragraphs joined by ``\x00`` are kept apart by a ``\x00`` marker word, so
-        that no phrase joins the last word of one paragraph to the first of the next.
-        ``vocabulary`` is :func:`~analysis.codebook.vocabulary_of` the lower-cased text and
-        ``words`` its :data:`~analysis.patterns.WORD` matches, when the caller has them. Also returns the number of word tokens in ``text`` (as counted by ``count_words``)."""
+    def _phrase_spans(self, text: str, lower: str, vocabulary: set[str] | None) -> list:
+        """Where the codebook's multiword patterns match ``text`` (``lower`` is its lower case)."""
+        if self._phrase_set is None:
+            return []
+        vocabulary = vocabulary_of(lower) if vocabulary is None else vocabulary
+        return self._phrase_set.find(text, self._phrase_set.present_anchors(vocabulary), lower)
+
+    def _phrase_item(self, text: str, span) -> str:
+        return "\x00" + phrase_token(self._phrase_set.patterns[span.pattern], text[span.start:span.end])
+
+    def _words(self, text: str, vocabulary: set[str] | None = None, words: list[str] | None = None,
+               lower: str | None = None) -> tuple[list[str], int]:
+        """Steps 1 and 2: lower-cased words in order, each codebook phrase as one ``\x00``-marked
+        word (possessives are stripped later, per distinct word, in :meth:`_token`), and the
+        number of word tokens of ``text`` (as ``count_words`` counts them).
+
+        With learned phrases, paragraphs joined by ``\x00`` are kept apart by a ``\x00`` marker
+        word, so that no phrase joins the last word of one paragraph to the first of the next.
+        ``vocabulary`` (:func:`~analysis.codebook.vocabulary_of` the lower-cased text), ``words``
+        (its :data:`~analysis.patterns.WORD` matches) and ``lower`` save scans when known.
+        """
         if self.phrases_ is not None and PARAGRAPH_SEPARATOR in text:
             out, n_words = [], 0
             for part in text.split(PARAGRAPH_SEPARATOR):
-                words, n = self._words(part)
-                out += words + [PARAGRAPH_SEPARATOR]
+                part_words, n = self._words(part)
+                out += part_words + [PARAGRAPH_SEPARATOR]
                 n_words += n
             return out[:-1], n_words
-        lower = text.lower()
+        lower = text.lower() if lower is None else lower
         words = words_of(lower) if words is None else words
-        if self._phrase_set is None:
-            return words, len(words)
-        if vocabulary is None:
-            vocabulary = vocabulary_of(lower)
-        spans = self._phrase_set.find(text, self._phrase_set.present_anchors(vocabulary), lower)
+        spans = self._phrase_spans(text, lower, vocabulary)
         if not spans:
             return words, len(words)
         out, position = [], 0
         for span in spans:
             out += WORD.findall(lower[position:span.start])
-            out.append("\x00" + phrase_token(self._phrase_set.patterns[span.pattern], text[span.start:span.end]))
+            out.append(self._phrase_item(text, span))
             position = span.end
         return out + WORD.findall(lower[position:]), len(words)
 
+    def _ordered_items(self, text: str, vocabulary=None, words=None, lower=None) -> tuple[list[str], int]:
+        """:meth:`_words` with the learned phrases joined: the items :meth:`tokenize` normalises."""
+        items, n_words = self._words(text, vocabulary, words, lower)
+        if self.phrases_ is not None:
+            items = self._apply_learned_phrases([POSSESSIVE.sub("", w) for w in items])
+        return items, n_words
+
     def fit(self, texts) -> "Tokenizer":
-        if self.phrases in ("gensim", "both"):
+        if self.learns_phrases:
             from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases  # slow to import; only fit needs it
 
             sentences = [[POSSESSIVE.sub("", w) for w in self._words(t)[0] if not w.startswith("\x00")] for t in texts]
@@ -229,7 +244,7 @@ class Tokenizer:
         return self
 
     def transform(self, texts) -> list[list[str]]:
-        if self.phrases in ("gensim", "both") and self.phrases_ is None:
+        if self.learns_phrases and self.phrases_ is None:
             raise ParameterError("phrases includes 'gensim': call fit() before transform()")
         return [self.tokenize(text)[0] for text in texts]
 
@@ -242,15 +257,12 @@ class Tokenizer:
         """The tokens of one text, and its number of word tokens, in one pass.
 
         ``vocabulary`` and ``words`` (see :meth:`_words`) save scans when the caller has them
-        already, as :func:`analysis.counts.count_corpus` does.
+        already.
         """
-        words, n_words = self._words(text, vocabulary, words)
-        if self.phrases_ is not None:
-            words = self._apply_learned_phrases([POSSESSIVE.sub("", w) for w in words])
-        cache = self._cache
-        for word in set(words).difference(cache):
-            cache[word] = self._token(word)
-        return [token for token in map(cache.__getitem__, words) if token], n_words
+        items, n_words = self._ordered_items(text, vocabulary, words)
+        for item in set(items).difference(self._cache):
+            self._cache[item] = self._token(item)
+        return [token for token in map(self._cache.__getitem__, items) if token], n_words
 
     def weighted_words(self, text: str, vocabulary: set[str] | None = None, words: list[str] | None = None,
                        lower: str | None = None) -> tuple[list[str], list[int] | None, int]:
@@ -261,27 +273,22 @@ class Tokenizer:
         phrases the items are the words of the whole text (counted once), minus the words inside
         codebook phrases (weight -1), plus the phrases; where a phrase boundary cuts a hyphenated
         word ("anti-|money laundering") that would not be exact, and the items are the words in
-        order as :meth:`tokenize` sees them. ``vocabulary`` and ``words`` as in :meth:`tokenize`;
-        ``lower`` is ``text.lower()``.
+        order as :meth:`tokenize` sees them. ``vocabulary``, ``words`` and ``lower`` as in
+        :meth:`_words`.
         """
         if self.phrases_ is not None:  # learned phrases depend on the word order
-            words, n_words = self._words(text, vocabulary, words)
-            return self._apply_learned_phrases([POSSESSIVE.sub("", w) for w in words]), None, n_words
+            items, n_words = self._ordered_items(text, vocabulary, words, lower)
+            return items, None, n_words
         lower = text.lower() if lower is None else lower
         words = words_of(lower) if words is None else words
-        if self._phrase_set is None:
-            return words, None, len(words)
-        if vocabulary is None:
-            vocabulary = vocabulary_of(lower)
-        spans = self._phrase_set.find(text, self._phrase_set.present_anchors(vocabulary), lower)
+        spans = self._phrase_spans(text, lower, vocabulary)
         if not spans:
             return words, None, len(words)
         if any(_cuts_a_word(lower, span.start, span.end) for span in spans):
-            items, n_words = self._words(text, vocabulary, words)
+            items, n_words = self._words(text, vocabulary, words, lower)
             return items, None, n_words
         removed = [w for span in spans for w in WORD.findall(lower[span.start:span.end])]
-        phrases = ["\x00" + phrase_token(self._phrase_set.patterns[span.pattern], text[span.start:span.end])
-                   for span in spans]
+        phrases = [self._phrase_item(text, span) for span in spans]
         return words + removed + phrases, [1] * len(words) + [-1] * len(removed) + [1] * len(phrases), len(words)
 
     def token_of(self, item: str) -> str:
@@ -290,20 +297,6 @@ class Tokenizer:
         if token is None:
             token = self._cache[item] = self._token(item)
         return token
-
-    def count(self, text: str, vocabulary: set[str] | None = None,
-              words: list[str] | None = None) -> tuple[Counter, int]:
-        """``Counter(tokenize(text)[0])`` and the number of word tokens, from :meth:`weighted_words`."""
-        items, weights, n_words = self.weighted_words(text, vocabulary, words)
-        counts: Counter = Counter()
-        for item, weight in zip(items, weights or [1] * len(items)):
-            counts[item] += weight
-        tokens: Counter = Counter()
-        for item, k in counts.items():
-            token = self.token_of(item)
-            if token and k:
-                tokens[token] += k
-        return tokens, n_words
 
     def _token(self, word: str) -> str:
         """Steps 4 and 5 for one distinct word: its token, or "" when it is dropped."""

@@ -15,8 +15,7 @@ from scipy import sparse
 from .counts import CorpusCounts
 from .errors import ParameterError
 from .keyness import KEYNESS_COLUMNS, textstat_keyness
-
-PER = 10_000
+from .themes import PER
 
 
 def _check_positive(name: str, value, minimum: int = 1) -> None:
@@ -26,6 +25,8 @@ def _check_positive(name: str, value, minimum: int = 1) -> None:
 
 def term_columns(counts: CorpusCounts, terms) -> tuple[sparse.csr_matrix, list[str]]:
     """The document x term counts of ``terms`` (a term absent from the corpus is all zeros)."""
+    if isinstance(terms, str) or not all(isinstance(t, str) and t for t in terms):
+        raise ParameterError(f"terms={terms!r}: must be a list of terms, such as [cybercrime, scam]")
     index = {t: i for i, t in enumerate(counts.vocabulary)}
     columns = [index.get(t) for t in terms]
     matrix = sparse.lil_matrix((counts.dtm.shape[0], len(terms)), dtype=np.int64)
@@ -99,6 +100,7 @@ def _counts_series(matrix, vocabulary) -> pd.Series:
 def keyness_table(counts: CorpusCounts, split_year: int, by_document: bool = True, min_count: int = 3) -> pd.DataFrame:
     """:data:`~analysis.keyness.KEYNESS_COLUMNS` for ``split_year``-and-after against the years
     before, and (``by_document``) each document against all the others."""
+    _check_positive("keyness_min_count", min_count)
     years = counts.documents["year"].to_numpy()
     target = years >= split_year
     if target.all() or not target.any():
