@@ -102,3 +102,16 @@ def test_a_kernel_of_another_python_is_refused(tmp_path):
     result = cli("run", str(NOTEBOOKS / "00_corpus_overview.ipynb"), env={**os.environ, "JUPYTER_PATH": str(tmp_path)})
     assert result.returncode == 1
     assert "runs /opt/other/bin/python3, not this Python" in result.stderr
+
+
+def test_a_report_wide_parameter_file_serves_one_notebook(tmp_path):
+    """Running one notebook with params/ungd.yml: values only other notebooks declare are left
+    out, a value no notebook declares still reaches the runner (which refuses it)."""
+    from analysis.cli import _overrides, build_parser
+
+    params = tmp_path / "p.yml"
+    params.write_text("seed: 3\nn_seeds: 2\nterms: [a]\nn_sedes: 2\n", encoding="utf-8")
+    args = build_parser().parse_args(["run", str(NOTEBOOKS / "00_corpus_overview.ipynb"), "--params", str(params)])
+    assert _overrides(args) == {"seed": 3, "n_sedes": 2}
+    args = build_parser().parse_args(["run", str(NOTEBOOKS / "02_topic_models.ipynb"), "--params", str(params)])
+    assert _overrides(args) == {"seed": 3, "n_seeds": 2, "n_sedes": 2}

@@ -48,6 +48,10 @@ def test_tables_and_figures_are_byte_identical_across_runs(two_reports):
         assert files == sorted(p.relative_to(second) for p in (second / folder).iterdir())
         for relative in files:
             assert (first / relative).read_bytes() == (second / relative).read_bytes(), str(relative)
+    browsers = sorted(p.name for p in (first / "reports").glob("topics_*.html"))
+    assert browsers == ["topics_lda.html", "topics_nmf.html"]
+    for name in browsers:
+        assert (first / "reports" / name).read_bytes() == (second / "reports" / name).read_bytes(), name
 
 
 def test_overview_table_matches_the_corpus(two_reports):
@@ -81,3 +85,27 @@ def test_executed_notebooks_show_their_figures(two_reports):
         images = sum("image/png" in output.get("data", {}) for cell in executed["cells"]
                      for output in cell.get("outputs", []))
         assert images >= 2, f"{path.name}: figures are saved but not shown in the report"
+
+
+def test_topic_tables_are_consistent(two_reports):
+    import pandas as pd
+
+    tables = two_reports[0] / "reports" / "tables"
+    selection = pd.read_csv(tables / "topic_model_selection.csv")
+    assert len(selection) == 2 * 9 * 5  # families x K x seeds
+    stability = pd.read_csv(tables / "topic_stability.csv")
+    assert set(stability["representative_seed"]) <= set(selection["seed"])
+    doc_topics = pd.read_csv(tables / "doc_topics.csv")
+    assert doc_topics.groupby(["model", "unit_id"])["share"].sum().round(4).eq(1).all()
+    prevalence = pd.read_csv(tables / "topic_prevalence.csv")
+    assert prevalence.groupby(["model", "year"])["share"].sum().round(4).eq(1).all()
+    assert sorted(prevalence["year"].unique()) == [2010, 2015, 2016, 2023, 2025]
+    terms = pd.read_csv(tables / "topic_terms.csv")
+    labels = pd.read_csv(tables / "topic_labels.csv")
+    for row in labels.itertuples():
+        top = terms[(terms["model"] == row.model) & (terms["topic"] == row.topic)].nsmallest(3, "rank")["term"]
+        assert row.label == f"{row.topic}: " + " / ".join(t.replace("_", " ") for t in top)
+    examples = pd.read_csv(tables / "topic_examples.csv")
+    assert (examples.groupby(["model", "topic"]).size() == 3).all()
+    evolution = pd.read_csv(tables / "topic_evolution.csv")
+    assert sorted(evolution["year"].unique()) == [2010, 2015, 2016, 2023, 2025]

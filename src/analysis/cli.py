@@ -36,9 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _overrides(args) -> dict:
-    from .report import parse_value, read_parameter_file
+    """Parameters from ``--params`` and ``-p``. When one notebook is run with a parameter file
+    written for the whole report, values only its sibling notebooks declare are left out."""
+    from .report import notebook_parameters, notebooks_in, parse_value, read_parameter_file
 
     values = read_parameter_file(args.params) if args.params else {}
+    if values and args.command == "run":
+        notebook = Path(args.notebook)
+        own = notebook_parameters(notebook)
+        siblings = set().union(*(notebook_parameters(nb) for nb in notebooks_in(notebook.parent)))
+        values = {name: value for name, value in values.items() if name in own or name not in siblings}
     for name, value in args.parameter:
         values[name] = parse_value(value)
     return values

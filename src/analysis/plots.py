@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .figures import OKABE_ITO, new_figure
 from .segment import KINDS
@@ -195,3 +196,177 @@ def textplot_keyness(table: pd.DataFrame, comparison: str, n_terms: int = 12):
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel(f"Signed log-likelihood G² ({comparison}; right: more frequent in the target)")
     return fig
+
+
+def _heatmap_cells(ax, values: np.ndarray, notes: np.ndarray | None, rows: list, columns: list,
+                   vmin: float | None = None, vmax: float | None = None, label_size: float | None = None):
+    """A viridis heatmap of ``values`` with optional text ``notes`` in the cells (white on dark
+    cells) and no frame; with many rows or columns only every n-th is labelled."""
+    image = ax.imshow(values, aspect="auto", cmap="viridis", interpolation="nearest", vmin=vmin, vmax=vmax)
+    if notes is not None:
+        low, high = image.get_clim()
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                if notes[i, j]:
+                    dark = values[i, j] < low + 0.6 * (high - low)
+                    ax.text(j, i, notes[i, j], ha="center", va="center", fontsize=label_size or 6,
+                            color="white" if dark else "black")
+    for axis, labels in ((ax.set_xticks, columns), (ax.set_yticks, rows)):
+        step = max(1, len(labels) // 20)
+        axis(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)],
+             **({"fontsize": label_size} if label_size else {}))
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    return image
+
+
+def _heatmap(fig, ax, values: np.ndarray, notes: np.ndarray | None, rows: list, columns: list,
+             colour_label: str, vmin: float | None = None, vmax: float | None = None):
+    """:func:`_heatmap_cells` with a colour bar."""
+    image = _heatmap_cells(ax, values, notes, rows, columns, vmin, vmax)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01).set_label(colour_label)
+    return image
+
+
+FAMILY_NAMES = {"lda": "LDA", "nmf": "NMF"}
+SELECTION_PANELS = (("c_v", "Coherence c_v"), ("c_npmi", "Coherence c_npmi"), ("diversity", "Topic diversity"),
+                    ("stability", "Stability across seeds"))
+
+
+def textplot_topic_selection(selection: pd.DataFrame, stability: pd.DataFrame, chosen: dict[str, int]):
+    """Model selection curves against K: coherence (c_v, c_npmi), diversity and seed stability,
+    one line per model family (mean over seeds, band from lowest to highest seed; stability is
+    the mean matched similarity over pairs of seeds, band down to the lowest pair). A ring
+    marks the chosen K."""
+    fig, axes = new_figure("double", height=2.1, ncols=len(SELECTION_PANELS), sharex=True)
+    for f, family in enumerate(dict.fromkeys(selection["model"])):
+        colour, marker = OKABE_ITO[[4, 5][f % 2]], MARKERS[f]
+        scores = selection[selection["model"] == family].groupby("k")
+        summary = {name: (scores[name].mean(), scores[name].min(), scores[name].max())
+                   for name in ("c_v", "c_npmi", "diversity")}
+        stable = stability[stability["model"] == family].set_index("k").sort_index()
+        summary["stability"] = (stable["stability"], stable["min_pair_similarity"], stable["stability"])
+        for ax, (name, title) in zip(axes, SELECTION_PANELS):
+            mean, low, high = summary[name]
+            ax.plot(mean.index, mean.to_numpy(), color=colour, marker=marker, markersize=3, linewidth=1,
+                    label=FAMILY_NAMES.get(family, family))
+            ax.fill_between(mean.index, low.to_numpy(), high.to_numpy(), color=colour, alpha=0.2, linewidth=0)
+            k = chosen.get(family)
+            if k in mean.index:
+                ax.plot([k], [mean[k]], marker="o", markersize=8, markerfacecolor="none", color=colour)
+            ax.set_title(title, fontsize=8)
+            ax.set_xlabel("Topics (K)")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].legend(loc="best")
+    return fig
+
+
+def textplot_topic_terms(terms: pd.DataFrame, labels: dict[int, str], n_terms: int = 8, ncols: int = 4):
+    """Small multiples, one per topic, of its top terms' weights (``topic_terms_table``)."""
+    topics = sorted(terms["topic"].unique())
+    nrows = int(np.ceil(len(topics) / ncols))
+    fig, axes = new_figure("double", height=0.3 + 1.25 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(topics):
+            ax.set_visible(False)
+            continue
+        part = terms[(terms["topic"] == topics[i]) & (terms["rank"] <= n_terms)].sort_values("rank")
+        ax.barh(range(len(part)), part["weight"], color=OKABE_ITO[4])
+        ax.set_yticks(range(len(part)), [t.replace("_", " ") for t in part["term"]], fontsize=5.5)
+        ax.invert_yaxis()
+        ax.set_title(f"Topic {topics[i]}", fontsize=7)
+        ax.tick_params(axis="x", labelsize=5.5)
+    fig.supxlabel("Weight of the term in the topic", fontsize=7)
+    return fig
+
+
+def textplot_topic_prevalence(prevalence: pd.DataFrame):
+    """Topics (rows, by label) x years: the share of each year's modelled text assigned to the
+    topic, in per cent in the cells (up to 30 years)."""
+    years = sorted(prevalence["year"].unique())
+    share = prevalence.pivot(index="topic", columns="year", values="share").reindex(columns=years)
+    labels = prevalence.drop_duplicates("topic").set_index("topic")["label"]
+    values = share.to_numpy(dtype=float) * 100
+    notes = np.vectorize(lambda v: f"{v:.0f}")(values) if len(years) <= MAX_ANNOTATED_YEARS else None
+    fig, ax = new_figure("double", height=0.7 + 0.22 * len(share))
+    _heatmap(fig, ax, values, notes, [labels[t] for t in share.index], years, "Share of the year's text (%)", vmin=0)
+    ax.set_xlabel("Year")
+    return fig
+
+
+def textplot_topic_themes(shares: pd.DataFrame, labels: dict[str, str]):
+    """Topics x focus themes: the share of each topic's term weight on the theme's terms, in per
+    cent (``topic_theme_shares``)."""
+    themes = list(dict.fromkeys(shares["theme"]))
+    table = shares.pivot(index="topic", columns="theme", values="share").reindex(columns=themes)
+    topic_labels = shares.drop_duplicates("topic").set_index("topic")["label"]
+    values = table.to_numpy(dtype=float) * 100
+    notes = np.vectorize(lambda v: f"{v:.1f}" if v >= 0.05 else "")(values)
+    fig, ax = new_figure("double", height=0.7 + 0.22 * len(table))
+    _heatmap(fig, ax, values, notes, [topic_labels[t] for t in table.index], [labels.get(t, t) for t in themes],
+             "Share of the topic's weight (%)", vmin=0)
+    return fig
+
+
+def textplot_topic_evolution(evolution: pd.DataFrame, n_terms: int = 4, ncols: int = 3):
+    """Small multiples, one per dynamic topic, of the weight by year of the terms that are among
+    its ``n_terms`` top terms in some year (``dynamic_topic_terms``)."""
+    topics = sorted(evolution["topic"].unique())
+    nrows = int(np.ceil(len(topics) / ncols))
+    fig, axes = new_figure("double", height=0.3 + 1.6 * nrows, nrows=nrows, ncols=ncols, squeeze=False, sharex=True)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(topics):
+            ax.set_visible(False)
+            continue
+        part = evolution[evolution["topic"] == topics[i]]
+        shown = list(dict.fromkeys(part.loc[part["rank"] <= n_terms].sort_values(["rank", "year"])["term"]))[:6]
+        for j, term in enumerate(shown):
+            series = part[part["term"] == term].sort_values("year")
+            ax.plot(series["year"], series["weight"], marker=MARKERS[j % len(MARKERS)], markersize=3, linewidth=1,
+                    color=OKABE_ITO[j % 7], label=term.replace("_", " "))
+        ax.set_title(f"Dynamic topic {topics[i]}", fontsize=7)
+        ax.legend(fontsize=5, loc="upper left")
+        ax.tick_params(labelsize=6)
+    fig.supylabel("Weight in the topic", fontsize=7)
+    return fig
+
+
+MAX_ANNOTATED_CELLS = 12  # similarity heatmaps print their values up to this many rows
+
+
+def textplot_similarity(similarity: pd.DataFrame, title: str, labels: list[str] | None = None):
+    """Two views of one similarity matrix on one colour scale (0 to 1): rows and columns in date
+    order (left) and in the order of an average-linkage clustering, with its dendrogram (right).
+    Values are printed in the cells of small matrices."""
+    from scipy.cluster.hierarchy import dendrogram
+
+    from .similarity import order_by_similarity
+
+    names = labels or list(similarity.index)
+    n = len(names)
+    tree, leaves = order_by_similarity(similarity)
+    fig, default_axes = new_figure("double", height=min(7.5, 2.2 + 0.16 * n))
+    default_axes.remove()
+    grid = fig.add_gridspec(2, 2, height_ratios=[1, 4])
+    by_date, dendro, clustered = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+    values = similarity.to_numpy(dtype=float)
+    annotate = n <= MAX_ANNOTATED_CELLS
+    for ax, order, heading in ((by_date, np.arange(n), "by date"), (clustered, leaves, "clustered")):
+        shown = values[np.ix_(order, order)]
+        notes = np.vectorize(lambda v: "" if np.isnan(v) else f"{v:.2f}")(shown) if annotate else None
+        ordered = [names[i] for i in order]
+        image = _heatmap_cells(ax, shown, notes, ordered, ordered, vmin=0, vmax=1, label_size=5)
+        ax.tick_params(axis="x", labelrotation=90)
+        if ax is by_date:
+            ax.set_title(f"{title}, {heading}", fontsize=8)
+    dendrogram(tree, ax=dendro, no_labels=True, color_threshold=0, above_threshold_color="black",
+               link_color_func=lambda _: "black")
+    heights = tree[:, 2]
+    dendro.set_ylim(max(0.0, heights.min() - 0.1 * (heights.max() - heights.min() + 1e-9)), heights.max() * 1.02)
+    dendro.set_axis_off()
+    dendro.set_title(f"{title}, clustered (average linkage)", fontsize=8)
+    fig.colorbar(image, ax=[by_date, clustered], fraction=0.03, pad=0.01).set_label("Similarity")
+    return fig
+
+

@@ -1,0 +1,271 @@
+"""Similarity between documents (or years), paragraph lineage and verbatim reuse.
+
+- Matrices (square, symmetric, 1 on the diagonal): :func:`tfidf_similarity` (cosine of TF-IDF
+  vectors of the shared tokens), :func:`jaccard_similarity` (of the sets of tokens used),
+  :func:`profile_similarity` (cosine of theme-rate profiles) and :func:`topic_similarity`
+  (1 - Jensen-Shannon distance, base 2, of topic distributions).
+- :func:`paragraph_lineage`: for every paragraph, the most similar paragraph of any earlier
+  document, computed block by block so that no matrix of all paragraph pairs is ever built.
+- :func:`shared_passages`: word sequences that two documents share, found through word
+  n-gram shingles and extended to their full length.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.spatial.distance import jensenshannon
+
+from .errors import ParameterError
+from .patterns import WORD
+
+LINEAGE_COLUMNS = ["doc_id", "year", "paragraph_id", "earlier_doc_id", "earlier_paragraph_id", "score", "text",
+                   "earlier_text"]
+PASSAGE_COLUMNS = ["doc_a", "doc_b", "paragraph_a", "paragraph_b", "passage", "n_words"]
+BLOCK_ROWS = 2_000  # paragraphs compared at once in the lineage: bounds memory to a block x earlier strip
+
+
+def tfidf_matrix(counts: sparse.spmatrix) -> sparse.csr_matrix:
+    """Rows of term counts as L2-normalised TF-IDF vectors (scikit-learn, sublinear tf, smoothed idf)."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True).fit_transform(sparse.csr_matrix(counts, dtype=np.float64))
+
+
+def _as_frame(matrix: np.ndarray, labels) -> pd.DataFrame:
+    labels = [str(label) for label in labels]
+    return pd.DataFrame(np.asarray(matrix, dtype=float), index=pd.Index(labels, name="id"), columns=labels)
+
+
+def tfidf_similarity(counts: sparse.spmatrix, labels) -> pd.DataFrame:
+    """Cosine similarity of the rows' TF-IDF vectors."""
+    vectors = tfidf_matrix(counts)
+    matrix = (vectors @ vectors.T).toarray()
+    np.fill_diagonal(matrix, 1.0)
+    return _as_frame(np.clip(matrix, 0, 1), labels)
+
+
+def jaccard_similarity(counts: sparse.spmatrix, labels) -> pd.DataFrame:
+    """|A ∩ B| / |A ∪ B| of the sets of terms each row uses."""
+    present = sparse.csr_matrix(counts, dtype=np.float64)
+    present.data[:] = 1
+    shared = (present @ present.T).toarray()
+    sizes = np.asarray(present.sum(axis=1)).ravel()
+    union = sizes[:, None] + sizes[None, :] - shared
+    with np.errstate(invalid="ignore", divide="ignore"):
+        matrix = np.where(union > 0, shared / union, np.nan)
+    return _as_frame(matrix, labels)
+
+
+def profile_similarity(profiles: pd.DataFrame) -> pd.DataFrame:
+    """Cosine similarity of rows of non-negative profiles (theme rates per 10,000 tokens); a
+    row that is all zeros (no theme found) is similar to nothing: NaN."""
+    values = profiles.to_numpy(dtype=float)
+    norms = np.linalg.norm(values, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = values / norms[:, None]
+        matrix = unit @ unit.T
+    matrix[norms == 0, :] = np.nan
+    matrix[:, norms == 0] = np.nan
+    return _as_frame(matrix, profiles.index)
+
+
+def topic_similarity(distributions: pd.DataFrame) -> pd.DataFrame:
+    """1 - Jensen-Shannon distance (base 2, so between 0 and 1) between rows of topic shares."""
+    values = distributions.to_numpy(dtype=float)
+    n = len(values)
+    matrix = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            matrix[i, j] = matrix[j, i] = 1 - jensenshannon(values[i], values[j], base=2)
+    return _as_frame(matrix, distributions.index)
+
+
+def theme_profiles(frequencies: pd.DataFrame, by: str = "doc_id") -> pd.DataFrame:
+    """Rows ``by`` (``doc_id`` or ``year``), columns themes: mentions per 10,000 word tokens,
+    pooled over the rows' documents (from ``theme_frequencies``)."""
+    pooled = frequencies.groupby([by, "theme"], sort=False)[["count", "tokens"]].sum()
+    rates = (pooled["count"] / pooled["tokens"].where(pooled["tokens"] > 0) * 10_000).fillna(0)
+    return rates.unstack("theme")
+
+
+def document_topics(doc_topics: pd.DataFrame, model: str, by: str = "doc_id") -> pd.DataFrame:
+    """Rows ``by`` (``doc_id`` or ``year``), columns topics: the token-weighted topic shares of
+    the rows' units (from notebook 02's ``doc_topics.csv``)."""
+    part = doc_topics[doc_topics["model"] == model]
+    if part.empty:
+        raise ParameterError(f"topic_model={model!r}: doc_topics has no rows for this model "
+                             f"(it has {sorted(doc_topics['model'].unique())})")
+    weighted = part.assign(weight=part["share"] * part["n_tokens"])
+    table = weighted.pivot_table(index=by, columns="topic", values="weight", aggfunc="sum", sort=False)
+    return table.div(table.sum(axis=1), axis=0)
+
+
+def order_by_similarity(similarity: pd.DataFrame):
+    """Average-linkage clustering on 1 - similarity (missing values as 0 similarity): the
+    linkage matrix and the leaf order with optimal leaf ordering (deterministic)."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    distance = 1 - similarity.fillna(0).to_numpy()
+    np.fill_diagonal(distance, 0)
+    tree = linkage(squareform(np.clip((distance + distance.T) / 2, 0, None), checks=False), method="average",
+                   optimal_ordering=True)
+    return tree, leaves_list(tree)
+
+
+def paragraph_lineage(parts: pd.DataFrame, vectors: sparse.csr_matrix, order: list[str]) -> pd.DataFrame:
+    """For each paragraph of every document but the first, its most similar paragraph (cosine of
+    the L2-normalised rows of ``vectors``, one per row of ``parts``) in any document earlier in
+    ``order`` (doc_ids by date). Ties go to the earlier paragraph. Computed in blocks of
+    paragraphs against the strip of earlier ones, keeping only each row's best."""
+    rank = {doc: i for i, doc in enumerate(order)}
+    position = parts["doc_id"].map(rank).to_numpy()
+    if np.isnan(position.astype(float)).any():
+        raise ParameterError("paragraph_lineage: a paragraph's document is missing from the date order")
+    sorted_rows = np.argsort(position, kind="stable")
+    vectors = vectors[sorted_rows]
+    position = position[sorted_rows]
+    frame = parts.iloc[sorted_rows].reset_index(drop=True)
+    first_of = np.searchsorted(position, np.arange(len(order)))  # first row of each document
+    best_score = np.full(len(frame), np.nan)
+    best_row = np.full(len(frame), -1)
+    for doc_rank in range(1, len(order)):
+        start, stop = first_of[doc_rank], (first_of[doc_rank + 1] if doc_rank + 1 < len(order) else len(frame))
+        earlier = vectors[:start]
+        for block in range(start, stop, BLOCK_ROWS):
+            end = min(block + BLOCK_ROWS, stop)
+            scores = (vectors[block:end] @ earlier.T).toarray()
+            if scores.shape[1]:
+                best_row[block:end] = scores.argmax(axis=1)
+                best_score[block:end] = scores.max(axis=1)
+    has = best_row >= 0
+    result = frame.loc[has, ["doc_id", "year", "paragraph_id", "text"]].reset_index(drop=True)
+    source = frame.iloc[best_row[has]].reset_index(drop=True)
+    result.insert(3, "earlier_doc_id", source["doc_id"])
+    result.insert(4, "earlier_paragraph_id", source["paragraph_id"])
+    result.insert(5, "score", np.clip(best_score[has], 0, 1))
+    result["earlier_text"] = source["text"]
+    return result[LINEAGE_COLUMNS]
+
+
+def novel_paragraphs(lineage: pd.DataFrame, kwic: pd.DataFrame, n_tokens: pd.Series, threshold: float = 0.3,
+                     min_tokens: int = 5) -> pd.DataFrame:
+    """``doc_id, year, paragraph_id, best_earlier_score, themes, text``: paragraphs of at least
+    ``min_tokens`` tokens whose best earlier match scores below ``threshold`` -- text with no
+    ancestor in earlier documents; ``themes`` lists the codebook themes found in it."""
+    if not 0 < threshold <= 1:
+        raise ParameterError(f"novelty_threshold={threshold!r}: must be a similarity between 0 and 1")
+    themes = kwic.groupby("paragraph_id", sort=False)["theme"].agg(lambda t: ";".join(dict.fromkeys(t)))
+    long_enough = lineage["paragraph_id"].map(n_tokens).fillna(0) >= min_tokens
+    novel = lineage[(lineage["score"] < threshold) & long_enough]
+    return pd.DataFrame({
+        "doc_id": novel["doc_id"], "year": novel["year"], "paragraph_id": novel["paragraph_id"],
+        "best_earlier_score": novel["score"], "themes": novel["paragraph_id"].map(themes).fillna(""),
+        "text": novel["text"],
+    }).reset_index(drop=True)
+
+
+def _words_with_paragraphs(parts: pd.DataFrame) -> dict[str, tuple[list[str], list[str]]]:
+    """Per document: its lower-cased words in order, and the paragraph id of each."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for doc_id, paragraph_id, text in parts[["doc_id", "paragraph_id", "text"]].itertuples(index=False):
+        words, where = out.setdefault(doc_id, ([], []))
+        found = WORD.findall(text.lower())
+        words += found
+        where += [paragraph_id] * len(found)
+    return out
+
+
+def shared_passages(parts: pd.DataFrame, order: list[str], n_words: int = 8) -> pd.DataFrame:
+    """Word sequences of at least ``n_words`` words found in two documents (case and punctuation
+    ignored): ``doc_a, doc_b, paragraph_a, paragraph_b, passage, n_words``, ``doc_a`` the earlier
+    in ``order``. Each maximal shared run is one row per place it starts in the later document;
+    where the earlier document has it in several places, the longest run (then the first) is
+    kept."""
+    if isinstance(n_words, bool) or not isinstance(n_words, int) or n_words < 2:
+        raise ParameterError(f"shingle_words={n_words!r}: must be a whole number of at least 2")
+    documents = _words_with_paragraphs(parts)
+    order = [doc for doc in order if doc in documents]
+    places: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    for rank, doc in enumerate(order):
+        words = documents[doc][0]
+        for start in range(len(words) - n_words + 1):
+            places[tuple(words[start:start + n_words])].append((rank, start))
+    matches: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for found in places.values():
+        if len({rank for rank, _ in found}) < 2:
+            continue
+        for i, (rank_a, start_a) in enumerate(found):
+            for rank_b, start_b in found[i + 1:]:
+                if rank_a != rank_b:
+                    matches[(rank_a, rank_b)].append((start_b, start_a))
+    rows = []
+    for (rank_a, rank_b), pairs in sorted(matches.items()):
+        words_a, where_a = documents[order[rank_a]]
+        _, where_b = documents[order[rank_b]]
+        chosen = set(pairs)
+        longest: dict[int, tuple[int, int]] = {}  # start in b -> (length, start in a)
+        for start_b, start_a in sorted(chosen):
+            if (start_b - 1, start_a - 1) in chosen:
+                continue  # inside a run that started earlier
+            length = 1
+            while (start_b + length, start_a + length) in chosen:
+                length += 1
+            if start_b not in longest or length > longest[start_b][0]:
+                longest[start_b] = (length, start_a)
+        for start_b, (length, start_a) in sorted(longest.items()):
+            size = length + n_words - 1
+            rows.append((order[rank_a], order[rank_b], where_a[start_a], where_b[start_b],
+                         " ".join(words_a[start_a:start_a + size]), size))
+    return pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
+
+
+def check_correlation_inputs(similarity: np.ndarray, human: np.ndarray) -> None:
+    if similarity.shape != human.shape or similarity.shape[0] != similarity.shape[1]:
+        raise ParameterError(f"similarity {similarity.shape} and human ratings {human.shape} must be the same square shape")
+
+
+def validate_against_ratings(similarity: np.ndarray, human: np.ndarray) -> dict:
+    """Pearson r and Spearman rho between a similarity matrix and human ratings over all pairs
+    of distinct items (the upper triangle)."""
+    from scipy.stats import pearsonr, spearmanr
+
+    check_correlation_inputs(similarity, human)
+    upper = np.triu_indices(len(human), k=1)
+    return {"pearson_r": float(pearsonr(similarity[upper], human[upper])[0]),
+            "spearman_rho": float(spearmanr(similarity[upper], human[upper])[0]), "n_pairs": len(upper[0])}
+
+
+def lee_benchmark() -> tuple[list[str], np.ndarray]:
+    """The 50 news documents of Lee, Pincombe & Welsh (2005) and their mean human similarity
+    ratings (50 x 50, upper triangle), as shipped with gensim's tests (Latin-1 text)."""
+    from importlib.resources import files
+
+    folder = files("gensim") / "test" / "test_data"
+    texts = (folder / "lee.cor").read_text(encoding="latin-1").splitlines()
+    return texts, np.loadtxt(folder / "similarities0-1.txt")
+
+
+def count_matrix(token_lists: list[list[str]]) -> tuple[sparse.csr_matrix, list[str]]:
+    """Rows of token counts over a sorted vocabulary."""
+    vocabulary = sorted({token for tokens in token_lists for token in tokens})
+    index = {token: i for i, token in enumerate(vocabulary)}
+    rows = np.repeat(np.arange(len(token_lists)), [len(tokens) for tokens in token_lists])
+    columns = np.fromiter((index[t] for tokens in token_lists for t in tokens), dtype=np.int64, count=len(rows))
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(token_lists), len(vocabulary)))
+    matrix.sum_duplicates()
+    return matrix, vocabulary
+
+
+def passage_summary(passages: pd.DataFrame, words_per_document: pd.Series) -> pd.DataFrame:
+    """Per pair of documents sharing passages: ``doc_a, doc_b, passages, shared_words,
+    share_of_b`` -- how much of the later document repeats the earlier one word for word
+    (overlapping passages in ``doc_b`` are counted once per passage, so this is an upper bound)."""
+    pairs = passages.groupby(["doc_a", "doc_b"], sort=False).agg(passages=("n_words", "size"),
+                                                                  shared_words=("n_words", "sum")).reset_index()
+    pairs["share_of_b"] = (pairs["shared_words"] / pairs["doc_b"].map(words_per_document)).clip(upper=1)
+    return pairs.sort_values("share_of_b", ascending=False, ignore_index=True)

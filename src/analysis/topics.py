@@ -1,0 +1,375 @@
+"""Topic models fitted on the project's shared tokens: LDA and NMF over a grid of K and seeds.
+
+The pipeline, each step a function:
+
+1. :func:`topic_corpus` -- the modelling units (paragraphs by default, or documents), tokenized
+   by the shared :class:`~analysis.tokens.Tokenizer`, with a gensim ``Dictionary`` pruned by
+   document frequency; units left with fewer than ``min_tokens`` tokens (headings) are set aside.
+2. :class:`TopicModel` -- ``family="lda"`` (gensim ``LdaModel``, single process: gensim's
+   ``LdaMulticore`` is not reproducible with a fixed seed, gensim issue 3218) or ``"nmf"``
+   (scikit-learn ``NMF`` on TF-IDF, random initialisation so that the seed matters), fitted with
+   ``random_state``; it keeps the topic-term and unit-topic matrices, rows summing to one.
+3. :func:`fit_topic_grid` fits every family x K x seed, in ``n_jobs`` processes.
+4. :func:`topic_model_selection` scores each fit by coherence (c_v and c_npmi, as gensim's
+   ``CoherenceModel`` defines them, see :mod:`analysis.coherence`) and topic diversity; :func:`topic_stability` matches topics across seeds (Hungarian matching on the
+   cosine similarity of topic-term vectors) and picks the most representative seed;
+   :func:`choose_n_topics` applies the documented selection rule.
+5. :func:`dynamic_topic_terms` -- gensim ``LdaSeqModel`` over yearly time slices.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import warnings
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+
+from .coherence import topic_coherence
+from .errors import ParameterError
+from .tokens import Tokenizer
+
+UNITS = ("paragraph", "document")
+FAMILIES = ("lda", "nmf")
+SELECTION_COLUMNS = ["model", "k", "seed", "c_v", "c_npmi", "diversity"]
+DYNAMIC_COLUMNS = ["topic", "year", "term", "rank", "weight"]
+STABILITY_COLUMNS = ["model", "k", "stability", "min_pair_similarity", "representative_seed"]
+
+
+@dataclass
+class TopicCorpus:
+    """The units a topic model sees, their tokens and the pruned dictionary."""
+
+    units: pd.DataFrame  # unit_id, doc_id, year, text, n_tokens (tokens in the dictionary)
+    tokens: list[list[str]]  # per unit, only tokens in the dictionary
+    dictionary: object  # gensim.corpora.Dictionary
+    bow: list[list[tuple[int, int]]]
+    excluded: pd.DataFrame  # units set aside: too few tokens left
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return [self.dictionary[i] for i in range(len(self.dictionary))]
+
+    def term_matrix(self) -> sparse.csr_matrix:
+        """Units x vocabulary counts."""
+        from gensim.matutils import corpus2csc
+
+        return corpus2csc(self.bow, num_terms=len(self.dictionary), dtype=np.float64).T.tocsr()
+
+
+def _check_number(name: str, value, minimum: float, maximum: float | None = None, whole: bool = True) -> None:
+    if whole and (isinstance(value, bool) or not isinstance(value, (int, np.integer))):
+        raise ParameterError(f"{name}={value!r}: must be a whole number")
+    if not whole and not isinstance(value, (int, float)):
+        raise ParameterError(f"{name}={value!r}: must be a number")
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ParameterError(f"{name}={value!r}: must be at least {minimum}{upper}")
+
+
+def modelling_units(parts: pd.DataFrame, unit: str = "paragraph") -> pd.DataFrame:
+    """``unit_id, doc_id, year, text`` from the :func:`~analysis.segment.paragraphs` of a
+    corpus: the paragraphs themselves, or whole documents (their paragraphs joined)."""
+    if unit not in UNITS:
+        raise ParameterError(f"unit={unit!r}: choose 'paragraph' or 'document'")
+    if unit == "paragraph":
+        return parts.rename(columns={"paragraph_id": "unit_id"})[["unit_id", "doc_id", "year", "text"]]
+    joined = parts.groupby("doc_id", sort=False).agg(year=("year", "first"), text=("text", "\n\n".join)).reset_index()
+    joined.insert(0, "unit_id", joined["doc_id"])
+    return joined
+
+
+def sample_by_year(corpus: pd.DataFrame, per_year: int | None, random_state: int = 0) -> pd.DataFrame:
+    """At most ``per_year`` documents of each year, drawn at random (seeded); None keeps all.
+    The corpus order (by date) is kept."""
+    if per_year is None:
+        return corpus
+    _check_number("sample_per_year", per_year, 1)
+    rng = np.random.default_rng(random_state)
+    keep = []
+    for _, rows in corpus.groupby("year", sort=True):
+        index = rows.index.to_numpy()
+        keep.extend(index if len(index) <= per_year else rng.choice(index, per_year, replace=False))
+    return corpus.loc[sorted(keep)]
+
+
+def topic_corpus(units: pd.DataFrame, tokenizer: Tokenizer, min_df: int = 2, max_df: float = 0.5,
+                 min_tokens: int = 5) -> TopicCorpus:
+    """Tokenize ``units`` (from :func:`modelling_units`) and prune the vocabulary.
+
+    Terms in fewer than ``min_df`` units or in more than a share ``max_df`` of them are dropped
+    (gensim ``filter_extremes``); units then left with fewer than ``min_tokens`` tokens are set
+    aside in ``excluded``.
+    """
+    from gensim.corpora import Dictionary
+
+    _check_number("min_df", min_df, 1)
+    _check_number("min_tokens", min_tokens, 1)
+    if not isinstance(max_df, (int, float)) or not 0 < max_df <= 1:
+        raise ParameterError(f"max_df={max_df!r}: must be a share between 0 (excluded) and 1")
+    all_tokens = tokenizer.transform(units["text"])
+    dictionary = Dictionary(all_tokens)
+    dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=None)
+    known = dictionary.token2id
+    tokens = [[t for t in unit_tokens if t in known] for unit_tokens in all_tokens]
+    lengths = np.array([len(t) for t in tokens])
+    kept = lengths >= min_tokens
+    if kept.sum() < 2:
+        raise ParameterError(f"min_df={min_df}, max_df={max_df}, min_tokens={min_tokens}: "
+                             f"only {int(kept.sum())} of {len(units)} units keep enough tokens to model")
+    frame = units.loc[kept].reset_index(drop=True).assign(n_tokens=lengths[kept])
+    tokens = [t for t, keep in zip(tokens, kept) if keep]
+    return TopicCorpus(units=frame, tokens=tokens, dictionary=dictionary,
+                       bow=[dictionary.doc2bow(t) for t in tokens],
+                       excluded=units.loc[~kept].reset_index(drop=True).assign(n_tokens=lengths[~kept]))
+
+
+def check_n_topics(name: str, values, data: TopicCorpus) -> None:
+    """Every K must be at least 2 and below both the number of units and of terms."""
+    limit = min(len(data.units), len(data.dictionary)) - 1
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 2 <= value <= limit:
+            raise ParameterError(f"{name}: {value!r} topics is impossible here; K must be a whole number from 2 to "
+                                 f"{limit} ({len(data.units)} units, {len(data.dictionary)} terms)")
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to one; an all-zero row becomes uniform (the unit has no evidence)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    totals = matrix.sum(axis=1, keepdims=True)
+    uniform = np.full(matrix.shape[1], 1 / matrix.shape[1])
+    return np.where(totals > 0, matrix / np.where(totals > 0, totals, 1), uniform)
+
+
+class TopicModel:
+    """One topic model: ``family`` "lda" or "nmf", ``n_topics`` topics, seeded by ``random_state``.
+
+    After :meth:`fit`, ``topic_term_`` (K x vocabulary) and ``doc_topic_`` (units x K) hold
+    row-normalised weights: for LDA the topic-word distributions and the units' inferred topic
+    proportions; for NMF the factor matrices H and W scaled to sum to one.
+
+    ``passes`` and ``iterations`` are gensim LDA's (the corpus is read in batches of up to
+    2,000 units); ``max_iter`` is NMF's.
+    """
+
+    def __init__(self, family: str = "lda", n_topics: int = 8, random_state: int = 0, passes: int = 10,
+                 iterations: int = 100, max_iter: int = 1000):
+        if family not in FAMILIES:
+            raise ParameterError(f"model={family!r}: choose 'lda' or 'nmf'")
+        self.family = family
+        self.n_topics = n_topics
+        self.random_state = random_state
+        self.passes = passes
+        self.iterations = iterations
+        self.max_iter = max_iter
+
+    def fit(self, data: TopicCorpus) -> "TopicModel":
+        check_n_topics("n_topics", [self.n_topics], data)
+        topic_term, doc_topic = (self._fit_lda if self.family == "lda" else self._fit_nmf)(data)
+        self.topic_term_ = _normalise_rows(topic_term)
+        self.doc_topic_ = _normalise_rows(doc_topic)
+        return self
+
+    def _fit_lda(self, data: TopicCorpus):
+        from gensim.models import LdaModel
+
+        model = LdaModel(data.bow, num_topics=self.n_topics, id2word=data.dictionary,
+                         random_state=self.random_state, passes=self.passes, iterations=self.iterations,
+                         chunksize=min(len(data.bow), 2000), eval_every=None)
+        gamma, _ = model.inference(data.bow)
+        return model.get_topics(), gamma
+
+    def _fit_nmf(self, data: TopicCorpus):
+        from sklearn.decomposition import NMF
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        tfidf = TfidfTransformer().fit_transform(data.term_matrix())
+        model = NMF(n_components=self.n_topics, init="random", random_state=self.random_state, max_iter=self.max_iter)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            doc_topic = model.fit_transform(tfidf)
+        return model.components_, doc_topic
+
+
+def _fit_one(data: TopicCorpus, family: str, n_topics: int, seed: int, options: dict) -> TopicModel:
+    return TopicModel(family, n_topics, random_state=seed, **options).fit(data)
+
+
+def fit_topic_grid(data: TopicCorpus, families=FAMILIES, n_topics_grid=range(4, 13), seeds=(0, 1, 2, 3, 4),
+                   n_jobs: int = 1, **options) -> list[TopicModel]:
+    """Every family x K x seed, ordered so; fitted in ``n_jobs`` processes (each fit is seeded,
+    so the result does not depend on ``n_jobs``). ``options`` go to :class:`TopicModel`."""
+    families, grid, seeds = list(families), list(n_topics_grid), list(seeds)
+    for family in families:
+        if family not in FAMILIES:
+            raise ParameterError(f"models: {family!r} is not a model family; choose from 'lda', 'nmf'")
+    if not families or not grid or not seeds:
+        raise ParameterError("models, n_topics_grid and the seeds must each name at least one value")
+    check_n_topics("n_topics_grid", grid, data)
+    _check_number("n_jobs", n_jobs, 1)
+    jobs = [(f, k, s) for f in families for k in grid for s in seeds]
+    if n_jobs == 1:
+        return [_fit_one(data, f, k, s, options) for f, k, s in jobs]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs)(delayed(_fit_one)(data, f, k, s, options) for f, k, s in jobs)
+
+
+def top_term_ids(model: TopicModel, n_terms: int) -> np.ndarray:
+    """Per topic, the ids of its ``n_terms`` heaviest terms (ties: lower id first)."""
+    return np.argsort(-model.topic_term_, axis=1, kind="stable")[:, :n_terms]
+
+
+def top_terms(model: TopicModel, vocabulary: list[str], n_terms: int = 10) -> list[list[str]]:
+    return [[vocabulary[i] for i in row] for row in top_term_ids(model, n_terms)]
+
+
+def topic_diversity(topics: list[list[str]]) -> float:
+    """Share of distinct words among the top words of all topics (Dieng et al. 2020)."""
+    words = [w for topic in topics for w in topic]
+    return len(set(words)) / len(words)
+
+
+def topic_model_selection(models: list[TopicModel], data: TopicCorpus, n_terms: int = 10) -> pd.DataFrame:
+    """``model, k, seed, c_v, c_npmi, diversity`` (and ``undefined_c_v``: topics with NaN c_v)
+    per fitted model, from each topic's ``n_terms`` top terms."""
+    vocabulary = data.vocabulary
+    topics = [top_terms(m, vocabulary, n_terms) for m in models]
+    c_v = topic_coherence(topics, data.tokens, "c_v")
+    c_npmi = topic_coherence(topics, data.tokens, "c_npmi")
+    return pd.DataFrame({
+        "model": [m.family for m in models], "k": [m.n_topics for m in models],
+        "seed": [m.random_state for m in models],
+        "c_v": [score for score, _ in c_v], "c_npmi": [score for score, _ in c_npmi],
+        "diversity": [topic_diversity(t) for t in topics],
+        "undefined_c_v": [undefined for _, undefined in c_v],
+    })
+
+
+def cosine_similarity_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return a @ b.T
+
+
+def matched_topics(a: TopicModel, b: TopicModel) -> tuple[np.ndarray, np.ndarray]:
+    """The one-to-one pairing of ``a``'s topics with ``b``'s that maximises the summed cosine
+    similarity of their topic-term vectors (Hungarian algorithm): ``(b_index_per_a_topic,
+    similarity)``."""
+    similarity = cosine_similarity_rows(a.topic_term_, b.topic_term_)
+    rows, columns = linear_sum_assignment(similarity, maximize=True)
+    return columns[np.argsort(rows)], similarity[rows, columns][np.argsort(rows)]
+
+
+def topic_stability(models: list[TopicModel]) -> pd.DataFrame:
+    """Per family and K: the mean matched topic similarity over all pairs of seeds, the lowest
+    pair, and the representative seed -- the fit most similar on average to the others (ties:
+    the smaller seed)."""
+    rows = []
+    groups: dict[tuple[str, int], list[TopicModel]] = {}
+    for model in models:
+        groups.setdefault((model.family, model.n_topics), []).append(model)
+    for (family, k), fits in groups.items():
+        fits = sorted(fits, key=lambda m: m.random_state)
+        n = len(fits)
+        pair = np.eye(n)
+        for i, j in combinations(range(n), 2):
+            pair[i, j] = pair[j, i] = matched_topics(fits[i], fits[j])[1].mean()
+        if n == 1:
+            stability, lowest, representative = float("nan"), float("nan"), fits[0].random_state
+        else:
+            off_diagonal = pair[~np.eye(n, dtype=bool)]
+            mean_to_others = (pair.sum(axis=1) - 1) / (n - 1)
+            stability, lowest = float(off_diagonal.mean()), float(off_diagonal.min())
+            representative = fits[int(np.argmax(mean_to_others))].random_state
+        rows.append((family, k, stability, lowest, representative))
+    return pd.DataFrame(rows, columns=STABILITY_COLUMNS)
+
+
+def choose_n_topics(selection: pd.DataFrame, stability: pd.DataFrame, min_stability: float = 0.7,
+                    n_topics=None) -> dict[str, int]:
+    """K per family by the project's rule, unless ``n_topics`` (a number, or ``{"lda": k,
+    "nmf": k}``) overrides it.
+
+    Rule: among the K whose topics are stable across seeds (mean matched similarity at least
+    ``min_stability``), the K with the highest mean c_npmi over seeds; ties go to the smaller
+    K. If no K is that stable, the most stable K. c_npmi rather than c_v, because c_v can rate
+    topics of unrelated words highly and is undefined for some topics on small corpora.
+    """
+    families = list(dict.fromkeys(selection["model"]))
+    if n_topics is not None:
+        chosen = n_topics if isinstance(n_topics, dict) else {f: n_topics for f in families}
+        unknown = sorted(set(chosen) - set(families))
+        missing = [f for f in families if f not in chosen]
+        if unknown or missing:
+            raise ParameterError(f"n_topics={n_topics!r}: give a number or one K for each of {families}")
+        for family, k in chosen.items():
+            if k not in set(selection.loc[selection["model"] == family, "k"]):
+                raise ParameterError(f"n_topics={n_topics!r}: K={k!r} for {family} is not in n_topics_grid")
+        return {f: int(chosen[f]) for f in families}
+    coherence = selection.groupby(["model", "k"], as_index=False)["c_npmi"].mean()
+    table = coherence.merge(stability, on=["model", "k"])
+    chosen = {}
+    for family in families:
+        rows = table[table["model"] == family].sort_values("k")
+        stable = rows[rows["stability"] >= min_stability]
+        pick = (stable.loc[stable["c_npmi"].idxmax()] if len(stable)
+                else rows.loc[rows["stability"].idxmax()])
+        chosen[family] = int(pick["k"])
+    return chosen
+
+
+def representative_model(models: list[TopicModel], stability: pd.DataFrame, family: str, k: int) -> TopicModel:
+    """The fit of ``family`` with ``k`` topics from the representative seed."""
+    row = stability[(stability["model"] == family) & (stability["k"] == k)]
+    seed = int(row["representative_seed"].iloc[0])
+    return next(m for m in models if (m.family, m.n_topics, m.random_state) == (family, k, seed))
+
+
+def in_background(function, *args, **kwargs) -> Future:
+    """Start ``function(*args, **kwargs)`` in a separate process and return its
+    :class:`~concurrent.futures.Future`: a slow fit (the dynamic topic model) then uses the
+    second core while the notebook goes on; ``.result()`` waits for it and raises its errors."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+    future = pool.submit(function, *args, **kwargs)
+    pool.shutdown(wait=False)
+    return future
+
+
+def dynamic_topic_terms(data: TopicCorpus, n_topics: int, random_state: int = 0, n_terms: int = 10,
+                        em_max_iter: int = 2, passes: int = 5) -> pd.DataFrame:
+    """A dynamic topic model (Blei & Lafferty 2006; gensim ``LdaSeqModel``) over yearly time
+    slices: ``topic, year, term, rank, weight`` for every term among a topic's ``n_terms`` top
+    terms in some year, with its rank and weight in every year, so a reader sees the words
+    shift. Topics are numbered from 1 and are this model's own, not the LDA topics of the
+    other tables.
+
+    ``em_max_iter`` and ``passes`` are kept low by default: the model is slow (see the README).
+    """
+    from gensim.models import LdaSeqModel
+
+    check_n_topics("n_topics", [n_topics], data)
+    order = np.argsort(data.units["year"].to_numpy(), kind="stable")
+    years, slices = np.unique(data.units["year"].to_numpy()[order], return_counts=True)
+    if len(years) < 2:
+        raise ParameterError("dynamic_topics: the units span one year; a dynamic model needs two or more")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        model = LdaSeqModel(corpus=[data.bow[i] for i in order], id2word=data.dictionary, time_slice=slices.tolist(),
+                            num_topics=n_topics, random_state=random_state, passes=passes, em_min_iter=1,
+                            em_max_iter=em_max_iter, chunksize=min(len(order), 2000))
+    vocabulary = np.array(data.vocabulary)
+    rows = []
+    for topic in range(n_topics):
+        weights = np.exp(model.topic_chains[topic].e_log_prob)  # vocabulary x years
+        weights /= weights.sum(axis=0, keepdims=True)
+        ranks = np.argsort(np.argsort(-weights, axis=0, kind="stable"), axis=0, kind="stable") + 1
+        shown = np.flatnonzero((ranks <= n_terms).any(axis=1))
+        rows += [(topic + 1, int(year), vocabulary[i], int(ranks[i, t]), float(weights[i, t]))
+                 for t, year in enumerate(years) for i in shown]
+    return pd.DataFrame(rows, columns=DYNAMIC_COLUMNS).sort_values(["topic", "year", "rank"], ignore_index=True)

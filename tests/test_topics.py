@@ -1,0 +1,195 @@
+"""Topic models: units, vocabulary pruning, recovery of planted topics, seeds, stability, K."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import ParameterError
+from analysis.tokens import Tokenizer
+from analysis.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_topic_terms, fit_topic_grid,
+                             in_background, matched_topics, modelling_units, sample_by_year, topic_corpus,
+                             topic_diversity, topic_model_selection, topic_stability)
+
+WORDS_A = "ransomware malware hacking phishing botnet darknet exploit spyware".split()
+WORDS_B = "timber ivory pangolin logging poaching rhino mercury fishing".split()
+
+
+def planted_units(n_per_topic=30, length=12, seed=0) -> pd.DataFrame:
+    """Units written from one of two disjoint vocabularies: a topic model with K = 2 must
+    separate them."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(2 * n_per_topic):
+        words = WORDS_A if i % 2 == 0 else WORDS_B
+        rows.append((f"u{i:03d}", f"d{i % 4}", 2000 + i % 3, " ".join(rng.choice(words, length))))
+    return pd.DataFrame(rows, columns=["unit_id", "doc_id", "year", "text"])
+
+
+@pytest.fixture(scope="module")
+def planted():
+    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False)
+    return topic_corpus(planted_units(), tokenizer, min_df=2, max_df=1.0, min_tokens=1)
+
+
+@pytest.fixture(scope="module")
+def seed_data(paras, codebook):
+    tokenizer = Tokenizer(codebook=codebook).fit(paras["text"])
+    return topic_corpus(modelling_units(paras), tokenizer)
+
+
+def test_units_are_paragraphs_or_documents(paras):
+    assert len(modelling_units(paras, "paragraph")) == 178
+    documents = modelling_units(paras, "document")
+    assert len(documents) == 5 and documents["unit_id"].tolist() == documents["doc_id"].tolist()
+    with pytest.raises(ParameterError, match="unit='sentence'"):
+        modelling_units(paras, "sentence")
+
+
+def test_vocabulary_is_pruned_by_document_frequency(paras, codebook, seed_data):
+    tokenizer = Tokenizer(codebook=codebook).fit(paras["text"])
+    tokens = tokenizer.transform(paras["text"])
+    document_frequency = pd.Series([t for unit in tokens for t in set(unit)]).value_counts()
+    expected = set(document_frequency[(document_frequency >= 2) & (document_frequency <= 0.5 * len(tokens))].index)
+    assert set(seed_data.vocabulary) == expected
+    kept_lengths = [sum(t in expected for t in unit) for unit in tokens]
+    assert len(seed_data.units) == sum(n >= 5 for n in kept_lengths)
+    assert len(seed_data.units) + len(seed_data.excluded) == 178
+    assert seed_data.units["n_tokens"].tolist() == [n for n in kept_lengths if n >= 5]
+
+
+@pytest.mark.parametrize("family", ["lda", "nmf"])
+def test_planted_topics_are_recovered(planted, family):
+    model = TopicModel(family, 2, random_state=1, passes=20).fit(planted)
+    top = [set(terms) for terms in np.array(planted.vocabulary)[np.argsort(-model.topic_term_, axis=1)[:, :6]]]
+    assert sorted(len(t & set(WORDS_A)) for t in top) == [0, 6]
+    assigned = model.doc_topic_.argmax(axis=1)
+    truth = np.arange(len(assigned)) % 2
+    assert (assigned == truth).all() or (assigned == 1 - truth).all()
+    assert np.allclose(model.topic_term_.sum(axis=1), 1) and np.allclose(model.doc_topic_.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("family", ["lda", "nmf"])
+def test_a_seed_fixes_the_fit_and_another_seed_changes_it(seed_data, family):
+    first = TopicModel(family, 5, random_state=7).fit(seed_data)
+    again = TopicModel(family, 5, random_state=7).fit(seed_data)
+    other = TopicModel(family, 5, random_state=8).fit(seed_data)
+    assert np.array_equal(first.topic_term_, again.topic_term_)
+    assert np.array_equal(first.doc_topic_, again.doc_topic_)
+    assert not np.allclose(first.topic_term_, other.topic_term_)
+
+
+def test_grid_results_do_not_depend_on_the_number_of_processes(planted):
+    one = fit_topic_grid(planted, ["lda", "nmf"], [2, 3], [0, 1], n_jobs=1)
+    two = fit_topic_grid(planted, ["lda", "nmf"], [2, 3], [0, 1], n_jobs=2)
+    assert [(m.family, m.n_topics, m.random_state) for m in one] == [(m.family, m.n_topics, m.random_state) for m in two]
+    assert all(np.array_equal(a.topic_term_, b.topic_term_) for a, b in zip(one, two))
+
+
+@pytest.mark.parametrize("bad", [1, 0, 200, 3.5, True])
+def test_impossible_numbers_of_topics_are_refused(planted, bad):
+    with pytest.raises(ParameterError, match="n_topics_grid"):
+        fit_topic_grid(planted, ["lda"], [2, bad], [0])
+
+
+def test_bad_parameters_name_themselves(planted):
+    with pytest.raises(ParameterError, match="'lsa'"):
+        fit_topic_grid(planted, ["lsa"], [2], [0])
+    with pytest.raises(ParameterError, match="min_df"):
+        topic_corpus(planted_units(), Tokenizer(phrases="none"), min_df=0)
+    with pytest.raises(ParameterError, match="max_df"):
+        topic_corpus(planted_units(), Tokenizer(phrases="none"), max_df=1.5)
+    with pytest.raises(ParameterError, match="min_tokens"):
+        topic_corpus(planted_units(), Tokenizer(phrases="none"), min_tokens=10_000)
+    with pytest.raises(ParameterError, match="fit"):
+        topic_corpus(planted_units(), Tokenizer(phrases="gensim"))
+    check_n_topics("n_topics", [2, 15], planted)
+
+
+def test_diversity_is_the_share_of_distinct_top_words():
+    assert topic_diversity([["a", "b"], ["a", "c"]]) == 0.75
+    assert topic_diversity([["a", "b"], ["c", "d"]]) == 1.0
+
+
+def test_selection_table_scores_every_fit(planted):
+    fits = fit_topic_grid(planted, ["lda", "nmf"], [2, 3], [0, 1])
+    table = topic_model_selection(fits, planted, n_terms=5)
+    assert list(table.columns[:6]) == ["model", "k", "seed", "c_v", "c_npmi", "diversity"]
+    assert len(table) == 8 and table[["c_v", "c_npmi"]].notna().all().all()
+    two_topics = table[table["k"] == 2]
+    # the planted topics share no word: every K = 2 fit has ten distinct top words
+    assert (two_topics["diversity"] == 1.0).all()
+
+
+class Fake:
+    """Just what stability needs: a family, K, seed and topic-term matrix."""
+
+    def __init__(self, topic_term, seed, family="lda"):
+        self.topic_term_ = np.asarray(topic_term, dtype=float)
+        self.n_topics, self.random_state, self.family = len(topic_term), seed, family
+
+
+def test_matching_pairs_permuted_topics():
+    a = Fake([[1, 0, 0], [0, 1, 0], [0, 0, 1]], 0)
+    b = Fake([[0, 0, 1], [1, 0, 0], [0, 1, 0]], 1)
+    pairs, similarity = matched_topics(a, b)
+    assert pairs.tolist() == [1, 2, 0] and np.allclose(similarity, 1)
+
+
+def test_stability_and_the_representative_seed():
+    fits = [Fake([[1, 0], [0, 1]], 0), Fake([[1, 1], [0, 1]], 1), Fake([[0, 1], [1, 1]], 2), Fake([[1, 0], [0, 1]], 3)]
+    table = topic_stability(fits)
+    cos45 = 1 / math.sqrt(2)
+    # best one-to-one pairings: seeds 0/3 with 1 or 2: [1,0]~[1,1] and [0,1]~[0,1]; 1 with 2: identical
+    # topics in another order; 0 with 3: identical
+    with_mixed = (cos45 + 1) / 2
+    pairs = {(0, 1): with_mixed, (0, 2): with_mixed, (0, 3): 1.0, (1, 2): 1.0, (1, 3): with_mixed, (2, 3): with_mixed}
+    row = table.iloc[0]
+    assert row["stability"] == pytest.approx(sum(pairs.values()) / 6)
+    assert row["min_pair_similarity"] == pytest.approx(with_mixed)
+    # every seed has mean (1 + 2 * with_mixed) / 3 to the others: the tie goes to the smallest seed
+    assert row["representative_seed"] == 0
+    table = topic_stability(fits[:3])  # now seeds 1 and 2 are closest to the others
+    assert table.iloc[0]["representative_seed"] == 1
+
+
+def test_rule_for_choosing_k():
+    selection = pd.DataFrame({"model": ["lda"] * 4, "k": [4, 5, 6, 7], "seed": 0, "c_npmi": [0.05, 0.10, 0.10, 0.30]})
+    stability = pd.DataFrame({"model": ["lda"] * 4, "k": [4, 5, 6, 7], "stability": [0.9, 0.8, 0.75, 0.5]})
+    assert choose_n_topics(selection, stability, min_stability=0.7) == {"lda": 5}  # 7 is unstable; tie 5/6 -> 5
+    assert choose_n_topics(selection, stability, min_stability=0.95) == {"lda": 4}  # none stable: most stable
+    assert choose_n_topics(selection, stability, n_topics=6) == {"lda": 6}
+    assert choose_n_topics(selection, stability, n_topics={"lda": 7}) == {"lda": 7}
+    with pytest.raises(ParameterError, match="n_topics"):
+        choose_n_topics(selection, stability, n_topics=9)
+    with pytest.raises(ParameterError, match="n_topics"):
+        choose_n_topics(selection, stability, n_topics={"nmf": 5})
+
+
+def test_sampling_by_year_is_stratified_seeded_and_ordered():
+    corpus = pd.DataFrame({"doc_id": [f"d{i:02d}" for i in range(20)], "year": [2000] * 12 + [2001] * 3 + [2002] * 5})
+    sample = sample_by_year(corpus, 4, random_state=3)
+    assert sample.groupby("year").size().tolist() == [4, 3, 4]
+    assert sample.index.is_monotonic_increasing
+    assert sample.equals(sample_by_year(corpus, 4, random_state=3))
+    assert not sample.equals(sample_by_year(corpus, 4, random_state=4))
+    assert sample_by_year(corpus, None) is corpus
+    with pytest.raises(ParameterError, match="sample_per_year"):
+        sample_by_year(corpus, 0)
+
+
+def test_dynamic_topics_follow_terms_through_the_years(planted):
+    table = dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, em_max_iter=1, passes=2)
+    assert sorted(table["year"].unique()) == [2000, 2001, 2002]
+    # every shown term has a rank and weight in every year
+    per_term = table.groupby(["topic", "term"]).size()
+    assert (per_term == 3).all()
+    assert table.groupby(["topic", "year"])["rank"].min().eq(1).all()
+    first = table[(table["topic"] == 1) & (table["rank"] <= 3)]
+    assert len(set(first["term"]) & set(WORDS_A)) in (0, len(set(first["term"])))  # one planted vocabulary
+    assert table.equals(dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, em_max_iter=1, passes=2))
+
+
+def test_background_fit_gives_the_same_result(planted):
+    assert in_background(topic_diversity, [["a", "b"], ["a", "c"]]).result() == 0.75
