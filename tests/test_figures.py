@@ -36,4 +36,5 @@ def test_journal_widths(tmp_path):
 
 def test_no_partial_files_left(tmp_path):
     save_figure(draw("single"), "f", tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png", "f.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".provenance", "f.pdf", "f.png", "f.svg"]
+    assert [p.name for p in (tmp_path / ".provenance").iterdir()] == ["f.json"]

@@ -43,9 +43,11 @@ def test_every_notebook_executes_and_exports(two_reports):
 def test_tables_and_figures_are_byte_identical_across_runs(two_reports):
     first, second = two_reports
     for folder in ("reports/tables", "figures"):
-        files = sorted(p.relative_to(first) for p in (first / folder).iterdir())
+        # the provenance records name the (different) output folders of the two runs
+        files = sorted(p.relative_to(first) for p in (first / folder).iterdir() if p.is_file() and p.name != "manifest.json")
         assert files, folder
-        assert files == sorted(p.relative_to(second) for p in (second / folder).iterdir())
+        assert files == sorted(p.relative_to(second) for p in (second / folder).iterdir()
+                               if p.is_file() and p.name != "manifest.json")
         for relative in files:
             assert (first / relative).read_bytes() == (second / relative).read_bytes(), str(relative)
     browsers = sorted(p.name for p in (first / "reports").glob("topics_*.html"))
@@ -109,3 +111,18 @@ def test_topic_tables_are_consistent(two_reports):
     assert (examples.groupby(["model", "topic"]).size() == 3).all()
     evolution = pd.read_csv(tables / "topic_evolution.csv")
     assert sorted(evolution["year"].unique()) == [2010, 2015, 2016, 2023, 2025]
+
+
+def test_report_has_an_index_and_a_manifest_of_every_figure(two_reports):
+    import re
+
+    reports, figures = two_reports[0] / "reports", two_reports[0] / "figures"
+    manifest = json.loads((figures / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["file"] for record in manifest["figures"] for f in record["files"]}
+    assert listed == {p.name for p in figures.iterdir() if p.suffix in (".pdf", ".svg", ".png")}
+    assert {record["notebook"] for record in manifest["figures"]} == {p.stem for p in notebooks_in(NOTEBOOKS)}
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src)="([^"]+)"', page)
+    assert all((reports / link).exists() for link in links)
+    assert all(f"{p.stem}.html" in links for p in notebooks_in(NOTEBOOKS))
+    assert "First recorded run" in (reports / "changes.md").read_text(encoding="utf-8")

@@ -68,3 +68,11 @@ def test_fast_word_split_equals_the_word_regex(paras):
     texts = [t.lower() for t in paras["text"]] + ["côte d’ivoire’s state-of-the-art", "plain ascii – with dashes’"]
     for text in texts:
         assert words_of(text) == WORD.findall(text)
+
+
+def test_ordinal_suffixes_are_not_words():
+    from analysis.patterns import ASCII_WORD, WORD
+
+    text = "the 31st meeting, APPF31 and the 2nd Asia-Pacific forum"
+    assert WORD.findall(text) == ["the", "meeting", "APPF", "and", "the", "Asia-Pacific", "forum"]
+    assert ASCII_WORD.findall(text.lower()) == [w.lower() for w in WORD.findall(text)]

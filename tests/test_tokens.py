@@ -86,3 +86,9 @@ def test_weighted_words_count_the_token_sequence(paras, codebook, phrases):
             if tokenizer.token_of(item):
                 counted[tokenizer.token_of(item)] += weight
         assert (+counted, n) == (Counter(tokens), n_words), text[:60]
+
+
+def test_lemmas_are_lower_case_even_for_names():
+    from analysis.tokens import Tokenizer
+
+    assert Tokenizer(phrases="none").tokenize("Asia and the Pacific")[0] == ["asia", "pacific"]

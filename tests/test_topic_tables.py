@@ -101,3 +101,9 @@ def test_browser_is_self_contained_and_numbers_topics_as_the_tables():
     tokens = data.units["n_tokens"].to_numpy()
     sizes = model.doc_topic_.T @ tokens / tokens.sum() * 100
     assert np.allclose(data_json["mdsDat"]["Freq"], sizes)
+
+
+def test_without_phrases_only_single_word_matches_name_a_theme(paras, codebook):
+    terms = theme_terms(theme_kwic(paras, codebook), Tokenizer(codebook=codebook, phrases="none"))
+    assert "scam_compound" not in terms["scam_compounds"] and "scam" in terms["scam_compounds"]
+    assert not {"illegal", "crime", "affect", "environment"} & terms["environmental_crime"]

@@ -16,6 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 from .errors import ParameterError
+from .provenance import record_figure
 
 WIDTHS = {"single": 3.5, "double": 7.0}
 FORMATS = ("pdf", "svg", "png")
@@ -76,7 +77,8 @@ def save_figure(fig, name: str, figures_dir: str | Path) -> list[Path]:
     """Write ``<figures_dir>/<name>.pdf|.svg|.png`` and return the paths.
 
     Each file is written to a temporary name and renamed, so a failed save never leaves a
-    half-written figure behind.
+    half-written figure behind. A provenance record (notebook, parameters, file hashes) goes to
+    ``<figures_dir>/.provenance/<name>.json`` for the manifest.
     """
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
@@ -94,4 +96,5 @@ def save_figure(fig, name: str, figures_dir: str | Path) -> list[Path]:
             if os.path.exists(temporary):
                 os.remove(temporary)
         paths.append(target)
+    record_figure(name, paths, figures_dir)
     return paths

@@ -49,7 +49,18 @@ def write_table(frame: pd.DataFrame, name: str, reports_dir: str | Path, latex: 
     return path
 
 
+_CURRENT_RUN: dict = {}
+
+
 def record_parameters(notebook: str, parameters: dict, reports_dir: str | Path) -> Path:
-    """Write the parameters a notebook ran with to ``<reports_dir>/parameters/<notebook>.json``."""
+    """Write the parameters a notebook ran with to ``<reports_dir>/parameters/<notebook>.json``;
+    figures saved afterwards in this process are recorded as made by this run."""
+    _CURRENT_RUN.clear()
+    _CURRENT_RUN.update(notebook=notebook, parameters=json.loads(json.dumps(parameters, default=str)))
     text = json.dumps(parameters, indent=2, sort_keys=True, default=str) + "\n"
     return atomic_write_text(Path(reports_dir) / "parameters" / f"{notebook}.json", text)
+
+
+def current_run() -> dict:
+    """The notebook and parameters last recorded by :func:`record_parameters` in this process."""
+    return dict(_CURRENT_RUN)

@@ -24,8 +24,8 @@ UNSUPPORTED = set("?[]{}+\\^$.")
 WORD_CHAR = re.compile(r"\w")
 LITERAL_START = re.compile(r"\w+")
 # A word, as counted everywhere in the project: letters, with inner hyphens or apostrophes.
-WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-ASCII_WORD = re.compile(r"[a-z]+(?:['’\-][a-z]+)*")
+WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+ASCII_WORD = re.compile(r"(?<!\w)[a-z]+(?:['’\-][a-z]+)*")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 PART_BOUNDARY = re.compile(r"[ '’\-]")
 

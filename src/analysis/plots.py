@@ -115,43 +115,31 @@ def _draw_series(ax, part: pd.DataFrame, colour: str, marker: str, label: str, p
         ax.fill_between(part["year"], part["low"], part["high"], color=colour, alpha=0.2, linewidth=0)
 
 
-def textplot_theme_heatmap(rates: pd.DataFrame, order: list[str], labels: dict[str, str], n_focus: int = 0):
+def _figure_or_axes(ax, height: float):
+    """The figure and axes to draw on: ``ax``'s figure, or a new double-column figure."""
+    return (ax.figure, ax) if ax is not None else new_figure("double", height=height)
+
+
+def textplot_theme_heatmap(rates: pd.DataFrame, order: list[str], labels: dict[str, str], n_focus: int = 0, ax=None):
     """Themes (rows, in ``order``; the first ``n_focus`` are set apart) x years: colour is the
     rate per 10,000 tokens, the number in a cell is the count behind it (up to 30 years)."""
     years = sorted(rates["year"].unique())
     rate = rates.pivot(index="theme", columns="year", values="per_10k").reindex(index=order, columns=years)
     count = rates.pivot(index="theme", columns="year", values="count").reindex(index=order, columns=years)
-    fig, ax = new_figure("double", height=0.9 + 0.24 * len(order))
-    image = ax.imshow(rate.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest")
+    fig, ax = _figure_or_axes(ax, 0.9 + 0.24 * len(order))
     annotate = len(years) <= MAX_ANNOTATED_YEARS
-    if annotate:
-        top = np.nanmax(rate.to_numpy(dtype=float)) or 1
-        for i in range(len(order)):
-            for j in range(len(years)):
-                value = count.iat[i, j]
-                if pd.notna(value):
-                    dark = rate.iat[i, j] < 0.6 * top
-                    ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=6,
-                            color="white" if dark else "black")
-        ax.set_xticks(range(len(years)), years)
-    else:
-        step = max(1, len(years) // 12)
-        ax.set_xticks(range(0, len(years), step), years[::step])
-    ax.set_yticks(range(len(order)), [labels.get(t, t) for t in order])
+    notes = count.map(lambda v: "" if pd.isna(v) else f"{int(v)}").to_numpy() if annotate else None
+    _heatmap(fig, ax, rate.to_numpy(dtype=float), notes, [labels.get(t, t) for t in order], years,
+             "Mentions per 10,000 tokens")
     if 0 < n_focus < len(order):
         ax.axhline(n_focus - 0.5, color="white", linewidth=2)
-    for side in ("top", "right", "left", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(length=0)
-    bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
-    bar.set_label("Mentions per 10,000 tokens")
     ax.set_xlabel("Year" + (" (numbers: mentions counted)" if annotate else ""))
     return fig
 
 
-def textplot_theme_rates(trends: pd.DataFrame, themes: list[str], labels: dict[str, str]):
+def textplot_theme_rates(trends: pd.DataFrame, themes: list[str], labels: dict[str, str], ax=None):
     """Rates per 10,000 tokens of some themes by year (``theme_trends`` output)."""
-    fig, ax = new_figure("double", height=2.6)
+    fig, ax = _figure_or_axes(ax, 2.6)
     points = _one_document_a_year(trends)
     for i, theme in enumerate(themes):
         part = trends[trends["theme"] == theme].sort_values("year")
@@ -281,7 +269,7 @@ def textplot_topic_terms(terms: pd.DataFrame, labels: dict[int, str], n_terms: i
     return fig
 
 
-def textplot_topic_prevalence(prevalence: pd.DataFrame):
+def textplot_topic_prevalence(prevalence: pd.DataFrame, ax=None):
     """Topics (rows, by label) x years: the share of each year's modelled text assigned to the
     topic, in per cent in the cells (up to 30 years)."""
     years = sorted(prevalence["year"].unique())
@@ -289,7 +277,7 @@ def textplot_topic_prevalence(prevalence: pd.DataFrame):
     labels = prevalence.drop_duplicates("topic").set_index("topic")["label"]
     values = share.to_numpy(dtype=float) * 100
     notes = np.vectorize(lambda v: f"{v:.0f}")(values) if len(years) <= MAX_ANNOTATED_YEARS else None
-    fig, ax = new_figure("double", height=0.7 + 0.22 * len(share))
+    fig, ax = _figure_or_axes(ax, 0.7 + 0.22 * len(share))
     _heatmap(fig, ax, values, notes, [labels[t] for t in share.index], years, "Share of the year's text (%)", vmin=0)
     ax.set_xlabel("Year")
     return fig
@@ -370,3 +358,52 @@ def textplot_similarity(similarity: pd.DataFrame, title: str, labels: list[str] 
     return fig
 
 
+
+
+def textplot_similarity_by_date(similarity: pd.DataFrame, title: str, ax=None, labels: list[str] | None = None):
+    """One similarity matrix in date order on a 0-1 scale, values in the cells of small ones."""
+    fig, ax = _figure_or_axes(ax, 3.0)
+    values = similarity.to_numpy(dtype=float)
+    names = labels or list(similarity.index)
+    notes = (np.vectorize(lambda v: "" if np.isnan(v) else f"{v:.2f}")(values)
+             if len(names) <= MAX_ANNOTATED_CELLS else None)
+    _heatmap(fig, ax, values, notes, names, names, "Similarity", vmin=0, vmax=1)
+    ax.tick_params(axis="x", labelrotation=90)
+    ax.set_title(title, fontsize=8)
+    return fig
+
+
+def textplot_agenda_summary(rates: pd.DataFrame, order: list[str], labels: dict[str, str], n_focus: int,
+                            trends: pd.DataFrame, focus: list[str], prevalence: pd.DataFrame,
+                            similarity: pd.DataFrame, short_names: list[str]):
+    """The summary figure: (a) agenda emergence heatmap, (b) focus themes' rates, (c) topic
+    prevalence, (d) document similarity (TF-IDF cosine), with panel letters."""
+    fig, default_axes = new_figure("double", height=7.5)
+    default_axes.remove()
+    grid = fig.add_gridspec(3, 2, height_ratios=[1.4, 1.0, 1.3])
+    panels = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, :]), fig.add_subplot(grid[2, 0]),
+              fig.add_subplot(grid[2, 1])]
+    textplot_theme_heatmap(rates, order, labels, n_focus, ax=panels[0])
+    textplot_theme_rates(trends, focus, labels, ax=panels[1])
+    textplot_topic_prevalence(prevalence, ax=panels[2])
+    textplot_similarity_by_date(similarity, "Document similarity (TF-IDF cosine)", ax=panels[3], labels=short_names)
+    panels[2].set_title("Topic prevalence (% of the year's text)", fontsize=8)
+    for letter, ax in zip("abcd", panels):
+        ax.text(-0.02, 1.02, letter, transform=ax.transAxes, fontsize=10, fontweight="bold", ha="right", va="bottom")
+    return fig
+
+
+def textplot_robustness(summary: pd.DataFrame):
+    """Share of specifications under which each claim holds (``robustness_summary``)."""
+    fig, ax = new_figure("double", height=0.6 + 0.22 * len(summary))
+    colours = [OKABE_ITO[2] if share >= 0.8 else OKABE_ITO[0] if share >= 0.5 else OKABE_ITO[5]
+               for share in summary["share"]]
+    ax.barh(range(len(summary)), summary["share"] * 100, color=colours)
+    ax.set_yticks(range(len(summary)), [c.replace("_", " ") for c in summary["claim"]], fontsize=6)
+    ax.invert_yaxis()
+    for i, row in enumerate(summary.itertuples()):
+        ax.text(row.share * 100 + 1, i, f"{row.holds}/{row.specifications}", va="center", fontsize=6)
+    ax.set_xlim(0, 112)
+    ax.set_xlabel("Specifications under which the claim holds (%)")
+    ax.axvline(50, color="black", linewidth=0.5, linestyle=":")
+    return fig

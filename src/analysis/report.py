@@ -7,6 +7,7 @@ relative to the caller's working directory and handed to the notebook relative t
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import sys
@@ -103,11 +104,33 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
     runs = []
     for number, nb in enumerate(notebooks, 1):
         params = {k: _for_notebook(k, v, nb.parent) for k, v in overrides.items() if k in declared[nb]}
-        reports_dir = (nb.parent / params.get("reports_dir", declared[nb]["reports_dir"].strip("\"'"))).resolve()
+        settings = run_settings(nb, declared[nb], params)
         log(f"[{number}/{len(notebooks)}] {nb.name} " + " ".join(f"{k}={v!r}" for k, v in sorted(params.items())))
-        runs.append(execute(nb, params, reports_dir))
+        runs.append(execute(nb, params, settings["reports_dir"]))
         log(f"      done in {runs[-1].seconds:.1f} s -> {runs[-1].executed}")
+    for line in finalize(settings):
+        log(f"changes: {line}")
     return runs
+
+
+def run_settings(notebook: Path, declared: dict, params: dict) -> dict:
+    """The corpus, codebook and output folders a notebook runs with, as absolute paths."""
+    def value(name):
+        return params[name] if name in params else ast.literal_eval(declared[name])
+
+    resolved = {name: (notebook.parent / value(name)).resolve() for name in ("corpus", "themes", "reports_dir", "figures_dir")}
+    resolved["text_column"] = value("text_column") if "text_column" in declared else "text"
+    return resolved
+
+
+def finalize(settings: dict) -> list[str]:
+    """Fingerprint the corpus of the run, write the figure manifest, the index page and the
+    change report (see :mod:`analysis.provenance`); return what changed since the last run."""
+    from .corpus import load_corpus
+    from .provenance import finalize_report
+
+    corpus = load_corpus(settings["corpus"], text_column=settings["text_column"])
+    return finalize_report(settings["reports_dir"], settings["figures_dir"], corpus, settings["themes"])
 
 
 def check_kernel() -> None:

@@ -224,17 +224,13 @@ def shared_passages(parts: pd.DataFrame, order: list[str], n_words: int = 8) -> 
     return pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
 
 
-def check_correlation_inputs(similarity: np.ndarray, human: np.ndarray) -> None:
-    if similarity.shape != human.shape or similarity.shape[0] != similarity.shape[1]:
-        raise ParameterError(f"similarity {similarity.shape} and human ratings {human.shape} must be the same square shape")
-
-
 def validate_against_ratings(similarity: np.ndarray, human: np.ndarray) -> dict:
     """Pearson r and Spearman rho between a similarity matrix and human ratings over all pairs
     of distinct items (the upper triangle)."""
     from scipy.stats import pearsonr, spearmanr
 
-    check_correlation_inputs(similarity, human)
+    if similarity.shape != human.shape or similarity.shape[0] != similarity.shape[1]:
+        raise ParameterError(f"similarity {similarity.shape} and human ratings {human.shape} must be the same square shape")
     upper = np.triu_indices(len(human), k=1)
     return {"pearson_r": float(pearsonr(similarity[upper], human[upper])[0]),
             "spearman_rho": float(spearmanr(similarity[upper], human[upper])[0]), "n_pairs": len(upper[0])}

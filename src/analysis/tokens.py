@@ -78,7 +78,7 @@ def lemmatize(word: str) -> str:
     if last.endswith(("ing", "ed")) or len(last) < 3:
         return word
     if simplemma.is_known(last, lang="en"):
-        lemma = simplemma.lemmatize(last, lang="en")
+        lemma = simplemma.lemmatize(last, lang="en").lower()  # the dictionary capitalises names: "Asia"
     elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
         lemma = last[:-1]
     else:

@@ -74,12 +74,17 @@ def representative_units(model: TopicModel, data: TopicCorpus, labels: dict[int,
 
 
 def theme_terms(kwic: pd.DataFrame, tokenizer: Tokenizer) -> dict[str, set[str]]:
-    """Per codebook theme, the tokens its matches become under ``tokenizer``: the theme's
-    vocabulary in the topic models' terms ("scam compounds" -> ``scam_compound``), derived from
-    the keyword-in-context rows so that it follows the codebook and the token settings."""
-    terms: dict[str, set[str]] = {}
+    """Per codebook theme, the tokens its matches become under ``tokenizer`` when a match
+    becomes a single token ("scam compounds" -> ``scam_compound``, "cybercrimes" ->
+    ``cybercrime``): the theme's vocabulary in the topic models' terms. A match that splits into
+    several tokens (a phrase when phrases are not joined) adds nothing: its words ("illegal",
+    "crime") do not name the theme alone. Derived from the keyword-in-context rows, so it follows
+    the codebook and the token settings."""
+    terms: dict[str, set[str]] = {theme: set() for theme in dict.fromkeys(kwic["theme"])}
     for theme, match in kwic[["theme", "match"]].drop_duplicates().itertuples(index=False):
-        terms.setdefault(theme, set()).update(tokenizer.tokenize(match)[0])
+        tokens = tokenizer.tokenize(match)[0]
+        if len(tokens) == 1:
+            terms[theme].add(tokens[0])
     return terms
 
 

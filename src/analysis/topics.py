@@ -62,14 +62,9 @@ class TopicCorpus:
         return corpus2csc(self.bow, num_terms=len(self.dictionary), dtype=np.float64).T.tocsr()
 
 
-def _check_number(name: str, value, minimum: float, maximum: float | None = None, whole: bool = True) -> None:
-    if whole and (isinstance(value, bool) or not isinstance(value, (int, np.integer))):
-        raise ParameterError(f"{name}={value!r}: must be a whole number")
-    if not whole and not isinstance(value, (int, float)):
-        raise ParameterError(f"{name}={value!r}: must be a number")
-    if value < minimum or (maximum is not None and value > maximum):
-        upper = f" and at most {maximum}" if maximum is not None else ""
-        raise ParameterError(f"{name}={value!r}: must be at least {minimum}{upper}")
+def _check_count(name: str, value, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ParameterError(f"{name}={value!r}: must be a whole number of at least {minimum}")
 
 
 def modelling_units(parts: pd.DataFrame, unit: str = "paragraph") -> pd.DataFrame:
@@ -89,7 +84,7 @@ def sample_by_year(corpus: pd.DataFrame, per_year: int | None, random_state: int
     The corpus order (by date) is kept."""
     if per_year is None:
         return corpus
-    _check_number("sample_per_year", per_year, 1)
+    _check_count("sample_per_year", per_year)
     rng = np.random.default_rng(random_state)
     keep = []
     for _, rows in corpus.groupby("year", sort=True):
@@ -108,8 +103,8 @@ def topic_corpus(units: pd.DataFrame, tokenizer: Tokenizer, min_df: int = 2, max
     """
     from gensim.corpora import Dictionary
 
-    _check_number("min_df", min_df, 1)
-    _check_number("min_tokens", min_tokens, 1)
+    _check_count("min_df", min_df)
+    _check_count("min_tokens", min_tokens)
     if not isinstance(max_df, (int, float)) or not 0 < max_df <= 1:
         raise ParameterError(f"max_df={max_df!r}: must be a share between 0 (excluded) and 1")
     all_tokens = tokenizer.transform(units["text"])
@@ -212,7 +207,7 @@ def fit_topic_grid(data: TopicCorpus, families=FAMILIES, n_topics_grid=range(4, 
     if not families or not grid or not seeds:
         raise ParameterError("models, n_topics_grid and the seeds must each name at least one value")
     check_n_topics("n_topics_grid", grid, data)
-    _check_number("n_jobs", n_jobs, 1)
+    _check_count("n_jobs", n_jobs)
     jobs = [(f, k, s) for f in families for k in grid for s in seeds]
     if n_jobs == 1:
         return [_fit_one(data, f, k, s, options) for f, k, s in jobs]

@@ -1,0 +1,227 @@
+"""Provenance of a report: what made each figure, from which data, with which software.
+
+- :func:`save_figure <analysis.figures.save_figure>` leaves a small record next to the figures
+  (``<figures_dir>/.provenance/<name>.json``: the notebook and parameters of the run, set by
+  :func:`~analysis.outputs.record_parameters`, and a SHA-256 of each file).
+- After a run, :func:`finalize_report` fingerprints the corpus (texts, metadata, codebook),
+  writes ``<figures_dir>/manifest.json`` (every figure with its notebook, parameters,
+  fingerprint and package versions) and ``<reports_dir>/index.html`` (one page linking every
+  notebook, figure and table), and compares the run's key results with the last run's:
+  ``<reports_dir>/changes.md`` says what a new document or theme changed.
+
+Nothing here records a time or a machine, so the same inputs give the same files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from .outputs import atomic_write_text, current_run
+
+PROVENANCE_DIR = ".provenance"
+PACKAGES = ("agenda-analysis", "numpy", "scipy", "pandas", "scikit-learn", "gensim", "nltk", "simplemma", "matplotlib",
+            "pyLDAvis", "papermill", "nbconvert")
+RUN_RECORD = "run_record.json"
+CHANGES = "changes.md"
+N_KEY_TERMS = 10
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(Path(path).read_bytes())
+
+
+def corpus_fingerprint(corpus: pd.DataFrame, codebook_path: str | Path) -> dict:
+    """SHA-256 of the texts (in ``doc_id`` order), of the metadata (every other column, as CSV)
+    and of the codebook file, and one over the three; with the document ids, for reports."""
+    ordered = corpus.sort_values("doc_id")
+    texts = hashlib.sha256()
+    for doc_id, text in zip(ordered["doc_id"], ordered["text"]):
+        texts.update(f"{doc_id}\x00{text}\x00".encode("utf-8"))
+    metadata = ordered.drop(columns=["text"]).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    parts = {"texts": texts.hexdigest(), "metadata": sha256_bytes(metadata), "codebook": sha256_file(codebook_path)}
+    return {"fingerprint": sha256_bytes("".join(parts.values()).encode()), **parts, "documents": len(corpus)}
+
+
+def package_versions() -> dict:
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def record_figure(name: str, paths: list[Path], figures_dir: str | Path) -> Path:
+    """The provenance record of one saved figure (called by ``save_figure``)."""
+    run = current_run()
+    record = {"figure": name, "files": [{"file": p.name, "sha256": sha256_file(p)} for p in paths],
+              "notebook": run.get("notebook"), "parameters": run.get("parameters")}
+    target = Path(figures_dir) / PROVENANCE_DIR / f"{name}.json"
+    return atomic_write_text(target, json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def figure_records(figures_dir: str | Path) -> list[dict]:
+    """The records of the figures still present in ``figures_dir`` (all of their files)."""
+    folder = Path(figures_dir)
+    records = []
+    for path in sorted((folder / PROVENANCE_DIR).glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if all((folder / f["file"]).exists() for f in record["files"]):
+            records.append(record)
+    return records
+
+
+def write_manifest(figures_dir: str | Path, fingerprint: dict, versions: dict) -> Path:
+    manifest = {"corpus": fingerprint, "packages": versions, "figures": figure_records(figures_dir)}
+    return atomic_write_text(Path(figures_dir) / "manifest.json",
+                             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def key_results(reports_dir: str | Path) -> dict:
+    """The headline results a change report compares: first year of each theme, the top
+    keyness terms of each comparison of a period, and the topic labels of each model."""
+    tables = Path(reports_dir) / "tables"
+    results: dict = {}
+    if (tables / "theme_emergence.csv").exists():
+        emergence = pd.read_csv(tables / "theme_emergence.csv")
+        results["first_year"] = {row.theme: (None if pd.isna(row.first_year) else int(row.first_year))
+                                 for row in emergence.itertuples()}
+    if (tables / "keyness.csv").exists():
+        keyness = pd.read_csv(tables / "keyness.csv")
+        periods = keyness[keyness["comparison"].str.contains(r"\+ vs before", regex=True)]
+        results["top_keyness_terms"] = {
+            comparison: part[part["g2"] > 0].nlargest(N_KEY_TERMS, "g2")["term"].tolist()
+            for comparison, part in periods.groupby("comparison")}
+    if (tables / "topic_labels.csv").exists():
+        labels = pd.read_csv(tables / "topic_labels.csv")
+        results["topics"] = {model: part["label"].tolist() for model, part in labels.groupby("model")}
+    return results
+
+
+def describe_changes(previous: dict | None, current: dict) -> list[str]:
+    """What changed between two run records, as sentences (empty: nothing)."""
+    if previous is None:
+        return ["First recorded run: nothing to compare with."]
+    lines = []
+    old_docs, new_docs = set(previous.get("documents", [])), set(current.get("documents", []))
+    if new_docs - old_docs:
+        lines.append("Documents added: " + ", ".join(sorted(new_docs - old_docs)) + ".")
+    if old_docs - new_docs:
+        lines.append("Documents removed: " + ", ".join(sorted(old_docs - new_docs)) + ".")
+    if previous["corpus"].get("codebook") != current["corpus"].get("codebook"):
+        lines.append("The codebook changed.")
+    if previous["corpus"].get("texts") != current["corpus"].get("texts") and not (new_docs ^ old_docs):
+        lines.append("The text of at least one document changed.")
+    old, new = previous.get("results", {}), current.get("results", {})
+    old_years, new_years = old.get("first_year", {}), new.get("first_year", {})
+    for theme in sorted(set(old_years) | set(new_years)):
+        if theme not in old_years:
+            lines.append(f"New theme {theme}: first found in {new_years[theme] or 'no year (never found)'}.")
+        elif theme not in new_years:
+            lines.append(f"Theme {theme} is no longer in the results.")
+        elif old_years[theme] != new_years[theme]:
+            lines.append(f"First year of {theme}: {old_years[theme]} -> {new_years[theme]}.")
+    for comparison in sorted(set(old.get("top_keyness_terms", {})) | set(new.get("top_keyness_terms", {}))):
+        before = old.get("top_keyness_terms", {}).get(comparison, [])
+        after = new.get("top_keyness_terms", {}).get(comparison, [])
+        entered, left = [t for t in after if t not in before], [t for t in before if t not in after]
+        if entered or left:
+            lines.append(f"Top {N_KEY_TERMS} keyness terms ({comparison}): new {', '.join(entered) or 'none'}; "
+                         f"gone {', '.join(left) or 'none'}.")
+    for model in sorted(set(old.get("topics", {})) | set(new.get("topics", {}))):
+        before, after = old.get("topics", {}).get(model, []), new.get("topics", {}).get(model, [])
+        entered, left = [t for t in after if t not in before], [t for t in before if t not in after]
+        if entered or left:
+            lines.append(f"{model.upper()} topics: new {'; '.join(entered) or 'none'}; gone {'; '.join(left) or 'none'}.")
+    return lines or ["No change in the corpus, the codebook or the key results."]
+
+
+def record_run(reports_dir: str | Path, fingerprint: dict, documents: list[str]) -> list[str]:
+    """Compare this run with the last recorded one, write ``changes.md`` and the new record."""
+    folder = Path(reports_dir)
+    record_path = folder / RUN_RECORD
+    previous = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else None
+    current = {"corpus": fingerprint, "documents": sorted(documents), "results": key_results(folder)}
+    changes = describe_changes(previous, current)
+    atomic_write_text(folder / CHANGES, "# Changes since the last run\n\n" + "".join(f"- {c}\n" for c in changes))
+    atomic_write_text(record_path, json.dumps(current, indent=2, sort_keys=True) + "\n")
+    return changes
+
+
+def _link(target: Path, base: Path, text: str | None = None) -> str:
+    relative = Path(os.path.relpath(target, base)).as_posix()
+    return f'<a href="{html.escape(relative)}">{html.escape(text or target.name)}</a>'
+
+
+def write_index(reports_dir: str | Path, figures_dir: str | Path, fingerprint: dict, versions: dict,
+                changes: list[str]) -> Path:
+    """``<reports_dir>/index.html``: every executed notebook, figure, table and browser of the
+    report, linked relatively (it opens from the file system), with the corpus fingerprint,
+    the parameters of each notebook and the package versions."""
+    reports, figures = Path(reports_dir).resolve(), Path(figures_dir).resolve()
+    esc = html.escape
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', "<title>Report</title>",
+             "<style>body{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}"
+             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
+             "vertical-align:top}img{max-width:22em;border:1px solid #eee}code{font-size:90%}</style>",
+             "</head>", "<body>", "<h1>Report</h1>"]
+    parts += ["<h2>Corpus fingerprint</h2>", "<table>"]
+    parts += [f"<tr><th>{esc(k)}</th><td><code>{esc(str(v))}</code></td></tr>" for k, v in fingerprint.items()]
+    parts += ["</table>", "<h2>Changes since the last run</h2>", "<ul>"]
+    parts += [f"<li>{esc(line)}</li>" for line in changes] + ["</ul>"]
+    parts += ["<h2>Notebooks</h2>", "<table><tr><th>notebook</th><th>executed</th><th>parameters</th></tr>"]
+    for executed in sorted(reports.glob("[0-9]*.ipynb")):
+        if executed.name.endswith(".failed.ipynb"):
+            continue
+        parameters_file = reports / "parameters" / f"{executed.stem}.json"
+        parameters = json.loads(parameters_file.read_text(encoding="utf-8")) if parameters_file.exists() else {}
+        rows = "".join(f"{esc(k)} = <code>{esc(json.dumps(v, default=str))}</code><br>" for k, v in sorted(parameters.items()))
+        parts.append(f"<tr><td>{esc(executed.stem)}</td><td>{_link(executed.with_suffix('.html'), reports, 'HTML')} · "
+                     f"{_link(executed, reports, 'ipynb')}</td><td>{rows}</td></tr>")
+    parts.append("</table>")
+    browsers = sorted(p for p in reports.glob("*.html") if not p.name[0].isdigit() and p.name != "index.html")
+    if browsers:
+        parts += ["<h2>Interactive pages</h2>", "<ul>"] + [f"<li>{_link(p, reports)}</li>" for p in browsers] + ["</ul>"]
+    parts += ["<h2>Figures</h2>", "<table><tr><th>figure</th><th>made by</th><th>files</th></tr>"]
+    for record in figure_records(figures):
+        files = " · ".join(_link(figures / f["file"], reports, f["file"].rsplit(".", 1)[1].upper())
+                           for f in record["files"])
+        png = next((f["file"] for f in record["files"] if f["file"].endswith(".png")), None)
+        image = (f'<br><img src="{esc(Path(os.path.relpath(figures / png, reports)).as_posix())}" '
+                 f'alt="{esc(record["figure"])}">' if png else "")
+        parts.append(f"<tr><td>{esc(record['figure'])}{image}</td><td>{esc(str(record['notebook']))}</td>"
+                     f"<td>{files}</td></tr>")
+    parts += ["</table>", f"<p>{_link(figures / 'manifest.json', reports, 'manifest.json')}: the same, with "
+                          "parameters and file hashes.</p>"]
+    parts += ["<h2>Tables</h2>", "<ul>"]
+    for table in sorted((reports / "tables").glob("*.csv")):
+        tex = table.with_suffix(".tex")
+        parts.append(f"<li>{_link(table, reports)}" + (f" · {_link(tex, reports)}" if tex.exists() else "") + "</li>")
+    parts += ["</ul>", "<h2>Software</h2>", "<table>"]
+    parts += [f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in versions.items()]
+    parts += ["</table>", "</body>", "</html>"]
+    return atomic_write_text(reports / "index.html", "\n".join(parts) + "\n")
+
+
+def finalize_report(reports_dir: str | Path, figures_dir: str | Path, corpus: pd.DataFrame,
+                    codebook_path: str | Path) -> list[str]:
+    """Manifest, index page and change report for a finished run; returns the changes."""
+    fingerprint = corpus_fingerprint(corpus, codebook_path)
+    versions = package_versions()
+    write_manifest(figures_dir, fingerprint, versions)
+    changes = record_run(reports_dir, fingerprint, corpus["doc_id"].tolist())
+    write_index(reports_dir, figures_dir, fingerprint, versions, changes)
+    return changes

@@ -1,0 +1,103 @@
+"""Provenance: corpus fingerprint, figure records and manifest, index page, changes between runs."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.figures import new_figure, save_figure
+from analysis.outputs import record_parameters, write_table
+from analysis.provenance import (corpus_fingerprint, describe_changes, figure_records, finalize_report, record_run,
+                                 sha256_file, write_manifest)
+from conftest import THEMES
+
+
+def test_fingerprint_follows_texts_metadata_and_codebook(corpus, tmp_path):
+    base = corpus_fingerprint(corpus, THEMES)
+    assert base == corpus_fingerprint(corpus.iloc[::-1], THEMES)  # row order does not matter
+    edited = corpus.copy()
+    edited.loc[0, "text"] += " "
+    changed = corpus_fingerprint(edited, THEMES)
+    assert changed["texts"] != base["texts"] and changed["metadata"] == base["metadata"]
+    retitled = corpus.copy()
+    retitled.loc[0, "title"] = "Another title"
+    assert corpus_fingerprint(retitled, THEMES)["metadata"] != base["metadata"]
+    codebook = tmp_path / "themes.yml"
+    codebook.write_text(THEMES.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    other = corpus_fingerprint(corpus, codebook)
+    assert other["codebook"] != base["codebook"] and other["fingerprint"] != base["fingerprint"]
+
+
+def test_saved_figures_carry_their_notebook_parameters_and_hashes(tmp_path):
+    record_parameters("99_test", {"seed": 7, "corpus": "../data"}, tmp_path / "reports")
+    fig, ax = new_figure()
+    ax.plot([0, 1], [1, 0])
+    paths = save_figure(fig, "line", tmp_path / "figures")
+    [record] = figure_records(tmp_path / "figures")
+    assert record["notebook"] == "99_test" and record["parameters"] == {"seed": 7, "corpus": "../data"}
+    assert {f["file"]: f["sha256"] for f in record["files"]} == {p.name: sha256_file(p) for p in paths}
+    (tmp_path / "figures" / "line.svg").unlink()  # a figure with a missing file is not listed
+    assert figure_records(tmp_path / "figures") == []
+
+
+def write_key_tables(reports: Path, first_cyber: int, terms: list[str], labels: list[str]) -> None:
+    write_table(pd.DataFrame({"theme": ["cybercrime", "piracy"], "first_year": [first_cyber, None]}),
+                "theme_emergence", reports)
+    write_table(pd.DataFrame({"comparison": "2020+ vs before", "term": terms, "g2": range(len(terms), 0, -1)}),
+                "keyness", reports)
+    write_table(pd.DataFrame({"model": "lda", "topic": range(1, len(labels) + 1), "label": labels}),
+                "topic_labels", reports)
+
+
+def test_a_new_document_is_reported_with_what_it_changed(corpus, tmp_path):
+    reports = tmp_path / "reports"
+    write_key_tables(reports, 2016, ["online", "scam"], ["1: crime / drug"])
+    fingerprint = corpus_fingerprint(corpus, THEMES)
+    assert record_run(reports, fingerprint, ["a", "b"]) == ["First recorded run: nothing to compare with."]
+    assert record_run(reports, fingerprint, ["a", "b"]) == ["No change in the corpus, the codebook or the key results."]
+    write_key_tables(reports, 2012, ["online", "wildlife"], ["1: crime / drug", "2: wildlife / timber"])
+    changes = record_run(reports, fingerprint, ["a", "b", "c"])
+    assert changes == [
+        "Documents added: c.",
+        "First year of cybercrime: 2016 -> 2012.",
+        "Top 10 keyness terms (2020+ vs before): new wildlife; gone scam.",
+        "LDA topics: new 2: wildlife / timber; gone none.",
+    ]
+    assert "Documents added: c." in (reports / "changes.md").read_text(encoding="utf-8")
+
+
+def test_a_new_theme_is_reported():
+    previous = {"corpus": {"codebook": "x", "texts": "t"}, "documents": ["a"], "results": {"first_year": {"a": 2010}}}
+    current = {"corpus": {"codebook": "y", "texts": "t"}, "documents": ["a"],
+               "results": {"first_year": {"a": 2010, "b": None}}}
+    assert describe_changes(previous, current) == ["The codebook changed.", "New theme b: first found in no year (never found)."]
+
+
+def test_index_links_resolve_and_manifest_lists_every_figure(corpus, tmp_path):
+    reports, figures = tmp_path / "reports", tmp_path / "out" / "figures"
+    record_parameters("00_demo", {"seed": 1}, reports)
+    fig, ax = new_figure()
+    save_figure(fig, "demo", figures)
+    write_table(pd.DataFrame({"a": [1]}), "demo_table", reports, latex=True)
+    for suffix in (".ipynb", ".html"):
+        (reports / f"00_demo{suffix}").write_text("{}", encoding="utf-8")
+    (reports / "topics_lda.html").write_text("<html></html>", encoding="utf-8")
+    changes = finalize_report(reports, figures, corpus, THEMES)
+    manifest = json.loads((figures / "manifest.json").read_text(encoding="utf-8"))
+    assert [f["figure"] for f in manifest["figures"]] == ["demo"]
+    assert manifest["corpus"]["documents"] == 5 and manifest["packages"]["gensim"]
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src)="([^"]+)"', page)
+    assert {"00_demo.html", "00_demo.ipynb", "topics_lda.html", "tables/demo_table.csv", "tables/demo_table.tex",
+            "../out/figures/demo.pdf", "../out/figures/demo.png", "../out/figures/manifest.json"} <= set(links)
+    assert all((reports / link).exists() for link in links), [l for l in links if not (reports / l).exists()]
+    assert manifest["corpus"]["fingerprint"] in page and changes[0] in page
+    before = (reports / "index.html").read_bytes(), (figures / "manifest.json").read_bytes()
+    finalize_report(reports, figures, corpus, THEMES)
+    assert (figures / "manifest.json").read_bytes() == before[1]
+    second = (reports / "index.html").read_bytes()
+    assert second != before[0]  # now it says "no change"
+    finalize_report(reports, figures, corpus, THEMES)
+    assert (reports / "index.html").read_bytes() == second
