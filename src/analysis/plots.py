@@ -386,10 +386,10 @@ def textplot_agenda_summary(rates: pd.DataFrame, order: list[str], labels: dict[
     textplot_theme_heatmap(rates, order, labels, n_focus, ax=panels[0])
     textplot_theme_rates(trends, focus, labels, ax=panels[1])
     textplot_topic_prevalence(prevalence, ax=panels[2])
-    textplot_similarity_by_date(similarity, "Document similarity (TF-IDF cosine)", ax=panels[3], labels=short_names)
-    panels[2].set_title("Topic prevalence (% of the year's text)", fontsize=8)
+    textplot_similarity_by_date(similarity, "TF-IDF similarity", ax=panels[3], labels=short_names)
+    panels[2].set_title("Topic prevalence", fontsize=8)
     for letter, ax in zip("abcd", panels):
-        ax.text(-0.02, 1.02, letter, transform=ax.transAxes, fontsize=10, fontweight="bold", ha="right", va="bottom")
+        ax.set_title(letter, loc="left", fontsize=10, fontweight="bold")
     return fig
 
 

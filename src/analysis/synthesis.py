@@ -260,3 +260,13 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
     lines.append("**Robustness:** " + "; ".join(f"{c.claim.split(': ', 1)[1]} holds under {c.holds} of "
                                                   f"{c.specifications} specifications" for c in claims.itertuples()) + ".")
     return "\n\n".join(lines)
+
+
+def short_names(ids) -> list[str]:
+    """Labels for crowded axes: "2010_ipu122_organized_crime" -> "2010 IPU122"; ids without
+    underscores (years) as they are."""
+    names = []
+    for value in map(str, ids):
+        parts = value.split("_")
+        names.append(f"{parts[0]} {parts[1].upper()}" if len(parts) > 1 else value)
+    return names
