@@ -52,13 +52,13 @@ def read_table(name: str, reports_dir: str | Path) -> pd.DataFrame:
 
 
 def first_mentions(kwic: pd.DataFrame, parts: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
-    """``theme, year, doc_id, paragraph_id, match, text``: the first mention of each theme in
-    corpus order, with the whole paragraph it stands in."""
+    """``theme, year, doc_id, paragraph_id, left, match, right, text``: the first mention of each
+    theme in corpus order, with its context and the whole paragraph it stands in."""
     text = parts.set_index("paragraph_id")["text"]
     first = kwic[kwic["theme"].isin(themes)].drop_duplicates("theme")
     first = first.set_index("theme").reindex(themes).reset_index()
     first["text"] = first["paragraph_id"].map(text)
-    return first[["theme", "year", "doc_id", "paragraph_id", "match", "text"]]
+    return first[["theme", "year", "doc_id", "paragraph_id", "left", "match", "right", "text"]]
 
 
 def period_rates(frequencies: pd.DataFrame, themes: list[str], split_year: int) -> pd.DataFrame:
@@ -224,9 +224,13 @@ def corpus_limitations(summary: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _quote(text: str, limit: int = 400) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+def _quote(first: pd.Series, limit: int = 400) -> str:
+    """The paragraph of a first mention, or, when it is long, the mention in its context."""
+    text = " ".join(str(first["text"]).split())
+    if len(text) <= limit:
+        return text
+    left, right = ("" if pd.isna(first[side]) else first[side] for side in ("left", "right"))
+    return f"… {left} **{first['match']}** {right} …"
 
 
 def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFrame, established: list[str],
@@ -236,7 +240,7 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
     if pd.isna(first["year"]):
         return "\n\n".join(lines + ["The codebook finds no mention of this theme in the corpus."])
     lines.append(f"**First appearance:** {int(first['year'])}, `{first['paragraph_id']}` (\"{first['match']}\"):\n\n"
-                 f"> {_quote(first['text'])}")
+                 f"> {_quote(first)}")
     rate = rates.set_index("theme")
     own = rate.loc[theme]
     others = rate.loc[[t for t in established if t in rate.index], "change"]
@@ -253,8 +257,8 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
     brought = novel[novel["themes"].fillna("").str.split(";").apply(lambda found: theme in found)]
     if len(brought):
         first_new = brought.iloc[0]
-        lines.append(f"**New paragraphs:** {len(brought)} paragraphs mentioning it have no close ancestor in earlier "
-                     f"documents; the first is `{first_new['paragraph_id']}` (best earlier match "
+        lines.append(f"**New paragraphs:** {len(brought)} paragraph{'s' if len(brought) > 1 else ''} mentioning it "
+                     f"{'have' if len(brought) > 1 else 'has'} no close ancestor in earlier documents; the first is `{first_new['paragraph_id']}` (best earlier match "
                      f"{first_new['best_earlier_score']:.2f}).")
     claims = summary[summary["claim"].str.startswith(f"{theme}:")]
     lines.append("**Robustness:** " + "; ".join(f"{c.claim.split(': ', 1)[1]} holds under {c.holds} of "
