@@ -86,8 +86,10 @@ def test_notebooks_run_in_this_interpreter(tmp_path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "which.ipynb"
     nbformat.write(nb, path)
-    run_notebooks([path], {"reports_dir": str(tmp_path / "out")}, log=lambda *_: None)
+    run_notebooks([path], {"reports_dir": str(tmp_path / "out"), "figures_dir": str(tmp_path / "figures"),
+                           "corpus": str(DATA), "themes": str(THEMES)}, log=lambda *_: None)
     assert os.path.realpath((tmp_path / "python.txt").read_text()) == os.path.realpath(sys.executable)
+    assert (tmp_path / "out" / "index.html").exists()  # the runner finishes every run with its provenance
 
 
 def test_a_kernel_of_another_python_is_refused(tmp_path):
