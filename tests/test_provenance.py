@@ -5,12 +5,11 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from analysis.figures import new_figure, save_figure
 from analysis.outputs import record_parameters, write_table
 from analysis.provenance import (corpus_fingerprint, describe_changes, figure_records, finalize_report, record_run,
-                                 sha256_file, write_manifest)
+                                 sha256_file)
 from conftest import THEMES
 
 

@@ -258,7 +258,8 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
     if len(brought):
         first_new = brought.iloc[0]
         lines.append(f"**New paragraphs:** {len(brought)} paragraph{'s' if len(brought) > 1 else ''} mentioning it "
-                     f"{'have' if len(brought) > 1 else 'has'} no close ancestor in earlier documents; the first is `{first_new['paragraph_id']}` (best earlier match "
+                     f"{'have' if len(brought) > 1 else 'has'} no close ancestor in earlier documents; the first is "
+                     f"`{first_new['paragraph_id']}` (best earlier match "
                      f"{first_new['best_earlier_score']:.2f}).")
     claims = summary[summary["claim"].str.startswith(f"{theme}:")]
     lines.append("**Robustness:** " + "; ".join(f"{c.claim.split(': ', 1)[1]} holds under {c.holds} of "

@@ -7,6 +7,7 @@ pyLDAvis with ``sort_topics=False`` so that its numbers are the tables' numbers.
 from __future__ import annotations
 
 import html
+import re
 import warnings
 from importlib.resources import files
 
@@ -128,7 +129,7 @@ def topic_browser_html(model: TopicModel, data: TopicCorpus, title: str, n_terms
         )
     visid = f"topics_{model.family}"
     body = pyLDAvis.prepared_data_to_html(prepared, visid=visid, template_type="general")
-    body = body.split("\n", 2)[2] if body.lstrip().startswith("<link") else body  # the CSS is inlined below
+    body = re.sub(r"<link rel=\"stylesheet\"[^>]*>", "", body, count=1)  # the CSS is inlined below
     inline = {name: (files("pyLDAvis") / "js" / name).read_text(encoding="utf-8")
               for name in ("d3.v5.min.js", f"ldavis.v{urls.JS_VERSION}.js", f"ldavis.v{urls.CSS_VERSION}.css")}
     css = inline.pop(f"ldavis.v{urls.CSS_VERSION}.css")

@@ -11,7 +11,8 @@ The pipeline, each step a function:
    ``random_state``; it keeps the topic-term and unit-topic matrices, rows summing to one.
 3. :func:`fit_topic_grid` fits every family x K x seed, in ``n_jobs`` processes.
 4. :func:`topic_model_selection` scores each fit by coherence (c_v and c_npmi, as gensim's
-   ``CoherenceModel`` defines them, see :mod:`analysis.coherence`) and topic diversity; :func:`topic_stability` matches topics across seeds (Hungarian matching on the
+   ``CoherenceModel`` defines them, see :mod:`analysis.coherence`) and topic diversity;
+   :func:`topic_stability` matches topics across seeds (Hungarian matching on the
    cosine similarity of topic-term vectors) and picks the most representative seed;
    :func:`choose_n_topics` applies the documented selection rule.
 5. :func:`dynamic_topic_terms` -- gensim ``LdaSeqModel`` over yearly time slices.
