@@ -126,3 +126,27 @@ def test_report_has_an_index_and_a_manifest_of_every_figure(two_reports):
     assert all((reports / link).exists() for link in links)
     assert all(f"{p.stem}.html" in links for p in notebooks_in(NOTEBOOKS))
     assert "First recorded run" in (reports / "changes.md").read_text(encoding="utf-8")
+
+
+def test_adding_a_document_is_reported_by_the_next_run(tmp_path):
+    """Run notebook 01 on a copy of the corpus, add a 2019 document that names wildlife
+    trafficking, run it again: the change report names the document and the new first year."""
+    import shutil
+
+    from conftest import DATA, THEMES
+
+    corpus = tmp_path / "data"
+    shutil.copytree(DATA, corpus)
+    overrides = {"corpus": str(corpus), "themes": str(THEMES), "reports_dir": str(tmp_path / "reports"),
+                 "figures_dir": str(tmp_path / "figures"), "n_boot": 10}
+    notebook = [p for p in notebooks_in(NOTEBOOKS) if p.stem == "01_term_trends"]
+    run_notebooks(notebook, overrides, log=lambda *_: None)
+    (corpus / "corpus" / "2019_test_wildlife.txt").write_text(
+        "Resolution on wildlife\n\n1. Calls on parliaments to end wildlife trafficking in the region.\n", encoding="utf-8")
+    with open(corpus / "metadata.csv", "a", encoding="utf-8") as metadata:
+        metadata.write("2019_test_wildlife,2019,2019,IPU,test,Wildlife,resolution,corpus/2019_test_wildlife.txt,\n")
+    run_notebooks(notebook, overrides, log=lambda *_: None)
+    changes = (tmp_path / "reports" / "changes.md").read_text(encoding="utf-8")
+    assert "Documents added: 2019_test_wildlife." in changes
+    assert "First year of environmental_crime: 2025 -> 2019." in changes
+    assert "First year of environmental_crime" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
