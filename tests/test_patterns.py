@@ -76,3 +76,10 @@ def test_ordinal_suffixes_are_not_words():
     text = "the 31st meeting, APPF31 and the 2nd Asia-Pacific forum"
     assert WORD.findall(text) == ["the", "meeting", "APPF", "and", "the", "Asia-Pacific", "forum"]
     assert ASCII_WORD.findall(text.lower()) == [w.lower() for w in WORD.findall(text)]
+
+
+@pytest.mark.parametrize("text", ["m² of forest", "x²st and 3rd", "naïve cross-border 2nd", "plain 31st text_x"])
+def test_fast_word_path_equals_the_unicode_definition(text):
+    from analysis.patterns import WORD, words_of
+
+    assert words_of(text.lower()) == WORD.findall(text.lower())

@@ -98,7 +98,7 @@ def _count_chunk(chunk: list[tuple]) -> tuple:
 
 
 def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer, n_jobs: int = 1,
-                 chunk_size: int = 32, context: int = CONTEXT_CHARS) -> CorpusCounts:
+                 chunk_size: int = 128, context: int = CONTEXT_CHARS) -> CorpusCounts:
     """Count themes, word tokens and terms in every document of ``corpus``.
 
     ``tokenizer`` must be fitted already if it learns phrases. ``n_jobs`` worker processes

@@ -17,23 +17,27 @@ pattern there. On the UN General Debate corpus that took theme coding from 30 s 
 from __future__ import annotations
 
 import re
+from itertools import filterfalse
 from dataclasses import dataclass
 
 WORD_GAP = r"[\s\-]+"
 UNSUPPORTED = set("?[]{}+\\^$.")
 WORD_CHAR = re.compile(r"\w")
 LITERAL_START = re.compile(r"\w+")
-# A word, as counted everywhere in the project: letters, with inner hyphens or apostrophes.
+# A word, as counted everywhere in the project: letters, with inner hyphens or apostrophes, not
+# right after another word character (so "31st" gives no word "st").
 WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-ASCII_WORD = re.compile(r"(?<!\w)[a-z]+(?:['’\-][a-z]+)*")
+# The same where the only word characters are ASCII (see words_of), where \w is [0-9a-z_].
+ASCII_WORD = re.compile(r"(?<![0-9a-z_])[a-z]+(?:['’\-][a-z]+)*")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 PART_BOUNDARY = re.compile(r"[ '’\-]")
 
 
 def words_of(lower: str) -> list[str]:
-    """``WORD.findall(lower)`` for a lower-cased text, faster when its letters are all ASCII
-    (the usual case in English text, where a letter of ``WORD`` can then only be ``a-z``)."""
-    if all(not c.isalpha() for c in set(NON_ASCII.findall(lower))):
+    """``WORD.findall(lower)`` for a lower-cased text, faster when its letters and digits are
+    all ASCII (the usual case in English text: a letter of ``WORD`` can then only be ``a-z``,
+    and a word character only ``[0-9a-z_]``)."""
+    if not any(c.isalnum() for c in set(NON_ASCII.findall(lower))):
         return ASCII_WORD.findall(lower)
     return WORD.findall(lower)
 
@@ -43,7 +47,9 @@ def vocabulary(words) -> set[str]:
     ones ("anti-money-laundering" also gives "anti", "money", "laundering"): the words a
     whole-word anchor can be."""
     distinct = set(words)
-    distinct.update(PART_BOUNDARY.split(" ".join(distinct)))
+    joined = list(filterfalse(str.isalpha, distinct))  # the few with a hyphen or apostrophe
+    if joined:
+        distinct.update(PART_BOUNDARY.split(" ".join(joined)))
     return distinct
 
 
