@@ -67,6 +67,9 @@ def test_clustering_order_groups_the_similar():
     assert abs(list(leaves).index(0) - list(leaves).index(2)) == 1
 
 
+DATES = pd.Series({"old": "2000", "mid": "2005-06-01", "new": "2010"})
+
+
 def lineage_fixture():
     parts = pd.DataFrame({
         "doc_id": ["old", "old", "new", "new", "mid"],
@@ -83,7 +86,7 @@ def lineage_fixture():
 def test_lineage_looks_only_at_earlier_documents():
     parts, tokens = lineage_fixture()
     vectors = tfidf_matrix(count_matrix(tokens)[0])
-    lineage = paragraph_lineage(parts, vectors, ["old", "mid", "new"]).set_index("paragraph_id")
+    lineage = paragraph_lineage(parts, vectors, DATES).set_index("paragraph_id")
     assert "old:p1" not in lineage.index  # the first document has nothing earlier
     assert lineage.loc["new:p2", "earlier_paragraph_id"] == "old:p2"
     assert lineage.loc["new:p2", "score"] == pytest.approx(1.0)  # the same words in another order
@@ -101,14 +104,26 @@ def test_lineage_in_blocks_equals_the_whole(monkeypatch):
     parts = pd.DataFrame({"doc_id": docs, "year": 2000, "paragraph_id": [f"p{i}" for i in range(len(docs))],
                           "text": ""})
     vectors = tfidf_matrix(sparse.csr_matrix(rng.poisson(0.3, (len(docs), 30))))
-    whole = paragraph_lineage(parts, vectors, [f"d{i}" for i in range(6)])
+    dates = pd.Series({f"d{i}": f"200{i}" for i in range(6)})
+    whole = paragraph_lineage(parts, vectors, dates)
     monkeypatch.setattr(similarity, "BLOCK_ROWS", 3)
-    assert paragraph_lineage(parts, vectors, [f"d{i}" for i in range(6)]).equals(whole)
+    assert paragraph_lineage(parts, vectors, dates).equals(whole)
+    assert len(whole) == 5 * 7
+
+
+def test_documents_of_the_same_date_are_not_ancestors():
+    parts, tokens = lineage_fixture()
+    vectors = tfidf_matrix(count_matrix(tokens)[0])
+    same_day = pd.Series({"old": "2000", "mid": "2010", "new": "2010"})
+    lineage = paragraph_lineage(parts, vectors, same_day).set_index("paragraph_id")
+    assert set(lineage["earlier_doc_id"]) == {"old"}
+    with pytest.raises(ParameterError, match="no date for new"):
+        paragraph_lineage(parts, vectors, same_day.drop("new"))
 
 
 def test_novel_paragraphs_with_their_themes():
     parts, tokens = lineage_fixture()
-    lineage = paragraph_lineage(parts, tfidf_matrix(count_matrix(tokens)[0]), ["old", "mid", "new"])
+    lineage = paragraph_lineage(parts, tfidf_matrix(count_matrix(tokens)[0]), DATES)
     kwic = pd.DataFrame({"paragraph_id": ["new:p1", "new:p1"], "theme": ["scam_compounds", "human_trafficking"]})
     n_tokens = pd.Series([len(t) for t in tokens], index=parts["paragraph_id"])
     novel = novel_paragraphs(lineage, kwic, n_tokens, threshold=0.25, min_tokens=3)

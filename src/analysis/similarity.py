@@ -117,31 +117,30 @@ def order_by_similarity(similarity: pd.DataFrame):
     return tree, leaves_list(tree)
 
 
-def paragraph_lineage(parts: pd.DataFrame, vectors: sparse.csr_matrix, order: list[str]) -> pd.DataFrame:
-    """For each paragraph of every document but the first, its most similar paragraph (cosine of
-    the L2-normalised rows of ``vectors``, one per row of ``parts``) in any document earlier in
-    ``order`` (doc_ids by date). Ties go to the earlier paragraph. Computed in blocks of
-    paragraphs against the strip of earlier ones, keeping only each row's best."""
-    rank = {doc: i for i, doc in enumerate(order)}
-    position = parts["doc_id"].map(rank).to_numpy()
-    if np.isnan(position.astype(float)).any():
-        raise ParameterError("paragraph_lineage: a paragraph's document is missing from the date order")
-    sorted_rows = np.argsort(position, kind="stable")
-    vectors = vectors[sorted_rows]
-    position = position[sorted_rows]
-    frame = parts.iloc[sorted_rows].reset_index(drop=True)
-    first_of = np.searchsorted(position, np.arange(len(order)))  # first row of each document
+def paragraph_lineage(parts: pd.DataFrame, vectors: sparse.csr_matrix, dates: pd.Series) -> pd.DataFrame:
+    """For each paragraph, its most similar paragraph (cosine of the L2-normalised rows of
+    ``vectors``, one per row of ``parts``) in any document of an earlier date (``dates``:
+    ``doc_id`` -> ISO date; documents of the same date are not each other's ancestors, and
+    paragraphs of the earliest date are left out). Ties go to the earlier paragraph. Computed
+    in blocks of paragraphs against the strip of earlier ones, keeping only each row's best."""
+    missing = sorted(set(parts["doc_id"]) - set(dates.index))
+    if missing:
+        raise ParameterError(f"paragraph_lineage: no date for {', '.join(missing[:5])}")
+    day = parts["doc_id"].map(dates.astype(str)).to_numpy()
+    sorted_rows = np.argsort(day, kind="stable")
+    vectors, frame = vectors[sorted_rows], parts.iloc[sorted_rows].reset_index(drop=True)
+    days, first_of = np.unique(day[sorted_rows], return_index=True)  # first row of each date
     best_score = np.full(len(frame), np.nan)
     best_row = np.full(len(frame), -1)
-    for doc_rank in range(1, len(order)):
-        start, stop = first_of[doc_rank], (first_of[doc_rank + 1] if doc_rank + 1 < len(order) else len(frame))
+    bounds = list(first_of) + [len(frame)]
+    for group in range(1, len(days)):
+        start, stop = bounds[group], bounds[group + 1]
         earlier = vectors[:start]
         for block in range(start, stop, BLOCK_ROWS):
             end = min(block + BLOCK_ROWS, stop)
             scores = (vectors[block:end] @ earlier.T).toarray()
-            if scores.shape[1]:
-                best_row[block:end] = scores.argmax(axis=1)
-                best_score[block:end] = scores.max(axis=1)
+            best_row[block:end] = scores.argmax(axis=1)
+            best_score[block:end] = scores.max(axis=1)
     has = best_row >= 0
     result = frame.loc[has, ["doc_id", "year", "paragraph_id", "text"]].reset_index(drop=True)
     source = frame.iloc[best_row[has]].reset_index(drop=True)
