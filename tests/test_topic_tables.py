@@ -107,3 +107,13 @@ def test_without_phrases_only_single_word_matches_name_a_theme(paras, codebook):
     terms = theme_terms(theme_kwic(paras, codebook), Tokenizer(codebook=codebook, phrases="none"))
     assert "scam_compound" not in terms["scam_compounds"] and "scam" in terms["scam_compounds"]
     assert not {"illegal", "crime", "affect", "environment"} & terms["environmental_crime"]
+
+
+def test_topic_summary_table_joins_top_terms_in_rank_order():
+    from analysis.topic_tables import topic_summary_table
+
+    terms = topic_terms_table(MODEL, VOCABULARY, n_terms=4).sample(frac=1, random_state=0)
+    labels = pd.DataFrame({"model": "nmf", "topic": [1, 2], "label": ["1: a", "2: b"]})
+    table = topic_summary_table(terms, labels, n_terms=2)
+    assert table["top_terms"].tolist() == ["cybercrime scam_compound", "wildlife treaty"]
+    assert table["label"].tolist() == ["1: a", "2: b"]

@@ -153,3 +153,11 @@ def theme_carriers(shares: pd.DataFrame, prevalence: pd.DataFrame, min_share: fl
     order = {theme: i for i, theme in enumerate(dict.fromkeys(shares["theme"]))}
     return table.sort_values(["model", "theme", "year"], key=lambda c: c.map(order) if c.name == "theme" else c,
                              ignore_index=True)
+
+
+def topic_summary_table(terms: pd.DataFrame, labels: pd.DataFrame, n_terms: int = 8) -> pd.DataFrame:
+    """``model, topic, label, top_terms``: one row per topic, its ``n_terms`` top terms joined
+    (from ``topic_terms.csv`` and ``topic_labels.csv``), for a paper's topic table."""
+    top = (terms[terms["rank"] <= n_terms].sort_values(["model", "topic", "rank"])
+           .groupby(["model", "topic"])["term"].agg(" ".join).rename("top_terms").reset_index())
+    return top.merge(labels, on=["model", "topic"])[["model", "topic", "label", "top_terms"]]
