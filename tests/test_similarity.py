@@ -131,6 +131,10 @@ def test_novel_paragraphs_with_their_themes():
     assert novel.loc[0, "themes"] == "scam_compounds;human_trafficking"
     with pytest.raises(ParameterError, match="novelty_threshold"):
         novel_paragraphs(lineage, kwic, n_tokens, threshold=0)
+    from analysis.similarity import novelty_by_document
+
+    table = novelty_by_document(lineage, novel)
+    assert table.to_dict("index") == {"mid": {"paragraphs": 1, "new": 0}, "new": {"paragraphs": 2, "new": 1}}
 
 
 def test_shared_passages_are_maximal_runs():

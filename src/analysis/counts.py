@@ -46,6 +46,14 @@ class CorpusCounts:
 _WORKER: dict = {}
 
 
+def worker_context():
+    """How worker processes start: from a small forkserver process, not as copies of this one,
+    which may hold a large corpus (with fork, reference counting would copy its pages into
+    each); spawn where there is no forkserver."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _start_worker(codebook: Codebook, tokenizer: Tokenizer, context: int) -> None:
     _WORKER.update(codebook=codebook, tokenizer=tokenizer, context=context)
 
@@ -113,10 +121,7 @@ def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer,
     if n_jobs == 1:
         _start_worker(codebook, tokenizer, context)
         return _assemble(corpus, map(_count_chunk, chunks))
-    # forkserver: workers start from a small server process, not as copies of this one, which
-    # may hold a large corpus (with fork, reference counting would copy its pages into each).
-    context_ = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(n_jobs, mp_context=context_, initializer=_start_worker,
+    with ProcessPoolExecutor(n_jobs, mp_context=worker_context(), initializer=_start_worker,
                              initargs=(codebook, tokenizer, context)) as pool:
         return _assemble(corpus, pool.map(_count_chunk, chunks))
 

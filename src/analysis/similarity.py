@@ -264,3 +264,11 @@ def passage_summary(passages: pd.DataFrame, words_per_document: pd.Series) -> pd
                                                                   shared_words=("n_words", "sum")).reset_index()
     pairs["share_of_b"] = (pairs["shared_words"] / pairs["doc_b"].map(words_per_document)).clip(upper=1)
     return pairs.sort_values("share_of_b", ascending=False, ignore_index=True)
+
+
+def novelty_by_document(lineage: pd.DataFrame, novel: pd.DataFrame) -> pd.DataFrame:
+    """Per document (in lineage order): ``paragraphs`` compared with earlier documents and how
+    many of them are ``new``."""
+    compared = lineage.groupby("doc_id", sort=False).size()
+    new = novel.groupby("doc_id", sort=False).size().reindex(compared.index, fill_value=0)
+    return pd.DataFrame({"paragraphs": compared, "new": new}).astype(int)

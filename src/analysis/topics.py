@@ -20,7 +20,6 @@ The pipeline, each step a function:
 
 from __future__ import annotations
 
-import multiprocessing
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from .coherence import topic_coherence
+from .counts import worker_context
 from .errors import ParameterError
 from .tokens import Tokenizer
 
@@ -332,7 +332,7 @@ def in_background(function, *args, **kwargs) -> Future:
     """Start ``function(*args, **kwargs)`` in a separate process and return its
     :class:`~concurrent.futures.Future`: a slow fit (the dynamic topic model) then uses the
     second core while the notebook goes on; ``.result()`` waits for it and raises its errors."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context())
     future = pool.submit(function, *args, **kwargs)
     pool.shutdown(wait=False)
     return future
