@@ -1,6 +1,6 @@
 """Benchmark: the trends pipeline on the whole UN General Debate corpus against CountVectorizer.
 
-Times loading + theme coding + term counting + per-year aggregation (analysis.counts.count_corpus
+Times loading + theme coding + term counting + per-year aggregation (analysis.index.build.count_corpus
 with both cores) and, in the same run, a plain scikit-learn CountVectorizer(min_df=5).fit_transform
 over the same texts. The last line is `ratio=<ours/countvectorizer> peak_rss_mb=<ours>`; goal on the
 2-core machine: ratio <= 1.3 and peak RSS <= 1,500 MB.
@@ -19,11 +19,11 @@ from pathlib import Path
 import psutil
 from sklearn.feature_extraction.text import CountVectorizer
 
-from analysis.codebook import load_codebook
-from analysis.corpus import load_corpus
-from analysis.counts import count_corpus
-from analysis.themes import theme_frequencies, yearly_rates
-from analysis.tokens import Tokenizer
+from analysis.text.codebook import load_codebook
+from analysis.io.corpus import load_corpus
+from analysis.index.build import count_corpus
+from analysis.stats.themes import theme_frequencies, yearly_rates
+from analysis.text.tokens import Tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ungd" / "ungd_1946-2023.jsonl.gz"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import papermill
 
-from analysis.report import KERNEL, run_notebooks
+from analysis.report.runner import KERNEL, run_notebooks
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_topic_models.ipynb"
 

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.codebook import load_codebook
-from analysis.corpus import load_corpus
-from analysis.segment import paragraphs
+from analysis.text.codebook import load_codebook
+from analysis.io.corpus import load_corpus
+from analysis.text.segment import paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

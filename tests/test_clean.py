@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from analysis.clean import clean_text
-from analysis.describe import count_words
-from analysis.tokens import WORD
+from analysis.text.clean import clean_text
+from analysis.stats.describe import count_words
+from analysis.text.tokens import WORD
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025, raw_text
 
 ALL = [DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025]

@@ -58,7 +58,7 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path):
 
 
 def test_parameters_recorded_relative_to_the_notebook():
-    from analysis.report import _for_notebook
+    from analysis.report.runner import _for_notebook
 
     assert _for_notebook("corpus", str(DATA), NOTEBOOKS) == "../data"
     assert _for_notebook("seed", 3, NOTEBOOKS) == 3
@@ -66,7 +66,7 @@ def test_parameters_recorded_relative_to_the_notebook():
 
 
 def test_parameter_values_are_read_as_yaml():
-    from analysis.report import parse_value
+    from analysis.report.runner import parse_value
 
     assert parse_value("5") == 5 and parse_value("true") is True and parse_value("[a, b]") == ["a", "b"]
     assert json.dumps(parse_value("../data")) == '"../data"'
@@ -76,7 +76,7 @@ def test_parameter_values_are_read_as_yaml():
 def test_notebooks_run_in_this_interpreter(tmp_path):
     import os
 
-    from analysis.report import run_notebooks
+    from analysis.report.runner import run_notebooks
 
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('corpus = "x"\nthemes = "x"\nreports_dir = "r"\nfigures_dir = "f"\nseed = 1')
@@ -109,7 +109,7 @@ def test_a_kernel_of_another_python_is_refused(tmp_path):
 def test_a_report_wide_parameter_file_serves_one_notebook(tmp_path):
     """Running one notebook with params/ungd.yml: values only other notebooks declare are left
     out, a value no notebook declares still reaches the runner (which refuses it)."""
-    from analysis.cli import _overrides, build_parser
+    from analysis.report.cli import _overrides, build_parser
 
     params = tmp_path / "p.yml"
     params.write_text("seed: 3\nn_seeds: 2\nterms: [a]\nn_sedes: 2\n", encoding="utf-8")

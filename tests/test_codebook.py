@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from analysis.codebook import codebook_from_dict, load_codebook
+from analysis.text.codebook import codebook_from_dict, load_codebook
 from analysis.errors import CodebookError
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.coherence import c_npmi, c_v, topic_coherence, window_counts
+from analysis.models.coherence import c_npmi, c_v, topic_coherence, window_counts
 
 
 def test_windows_are_counted_as_sets_of_words():

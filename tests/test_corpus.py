@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.corpus import load_corpus
+from analysis.io.corpus import load_corpus
 from analysis.errors import CorpusError
 from conftest import DATA, DOC_2010, DOC_2015, DOC_2025, raw_text
 

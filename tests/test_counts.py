@@ -1,9 +1,9 @@
 import numpy as np
 import pandas as pd
 
-from analysis.counts import count_corpus
-from analysis.themes import document_tokens, theme_kwic
-from analysis.tokens import Tokenizer
+from analysis.index.build import count_corpus
+from analysis.stats.themes import document_tokens, theme_kwic
+from analysis.text.tokens import Tokenizer
 
 
 def test_one_pass_equals_the_step_by_step_path(corpus, paras, codebook):

@@ -1,7 +1,7 @@
 import pytest
 
 from analysis.errors import ParameterError
-from analysis.figures import OKABE_ITO, new_figure, save_figure
+from analysis.plots.style import OKABE_ITO, new_figure, save_figure
 
 
 def draw(width):

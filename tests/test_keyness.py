@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy.stats import power_divergence
 
-from analysis.keyness import log_likelihood, log_ratio, textstat_keyness
+from analysis.stats.keyness import log_likelihood, log_ratio, textstat_keyness
 
 
 def test_g2_worked_by_hand():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from analysis.report import notebooks_in, run_notebooks
+from analysis.report.runner import notebooks_in, run_notebooks
 from conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.notebooks

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.patterns import PatternSet, anchors
+from analysis.text.patterns import PatternSet, anchors
 
 
 def reference(patterns: PatternSet, text: str):
@@ -63,7 +63,7 @@ def test_texts_whose_lower_case_changes_length_use_the_regex(text):
 
 
 def test_fast_word_split_equals_the_word_regex(paras):
-    from analysis.patterns import WORD, words_of
+    from analysis.text.patterns import WORD, words_of
 
     texts = [t.lower() for t in paras["text"]] + ["côte d’ivoire’s state-of-the-art", "plain ascii – with dashes’"]
     for text in texts:
@@ -71,7 +71,7 @@ def test_fast_word_split_equals_the_word_regex(paras):
 
 
 def test_ordinal_suffixes_are_not_words():
-    from analysis.patterns import ASCII_WORD, WORD
+    from analysis.text.patterns import ASCII_WORD, WORD
 
     text = "the 31st meeting, APPF31 and the 2nd Asia-Pacific forum"
     assert WORD.findall(text) == ["the", "meeting", "APPF", "and", "the", "Asia-Pacific", "forum"]
@@ -80,6 +80,6 @@ def test_ordinal_suffixes_are_not_words():
 
 @pytest.mark.parametrize("text", ["m² of forest", "x²st and 3rd", "naïve cross-border 2nd", "plain 31st text_x"])
 def test_fast_word_path_equals_the_unicode_definition(text):
-    from analysis.patterns import WORD, words_of
+    from analysis.text.patterns import WORD, words_of
 
     assert words_of(text.lower()) == WORD.findall(text.lower())

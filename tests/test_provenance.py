@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.figures import new_figure, save_figure
-from analysis.outputs import record_parameters, write_table
-from analysis.provenance import (corpus_fingerprint, describe_changes, figure_records, finalize_report, record_run,
+from analysis.plots.style import new_figure, save_figure
+from analysis.io.tables import record_parameters, write_table
+from analysis.report.provenance import (corpus_fingerprint, describe_changes, figure_records, finalize_report, record_run,
                                  sha256_file)
 from conftest import THEMES
 

@@ -1,5 +1,5 @@
-from analysis.clean import clean_text
-from analysis.segment import paragraphs, segment_text
+from analysis.text.clean import clean_text
+from analysis.text.segment import paragraphs, segment_text
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025
 
 # Established by reading each document (see the README, "Segmentation"):
@@ -67,7 +67,7 @@ def test_ids_pad_to_the_paragraph_count():
 
 
 def test_paragraph_texts_are_the_segment_texts(corpus):
-    from analysis.segment import paragraph_texts
+    from analysis.text.segment import paragraph_texts
 
     for text in corpus["text"]:
         cleaned = clean_text(text)

@@ -9,11 +9,11 @@ import pytest
 from scipy import sparse
 
 from analysis.errors import ParameterError
-from analysis.similarity import (count_matrix, document_topics, jaccard_similarity, lee_benchmark, novel_paragraphs,
+from analysis.stats.similarity import (count_matrix, document_topics, jaccard_similarity, lee_benchmark, novel_paragraphs,
                                  order_by_similarity, paragraph_lineage, passage_summary, profile_similarity,
                                  shared_passages, tfidf_matrix, tfidf_similarity, theme_profiles, topic_similarity,
                                  validate_against_ratings)
-from analysis.tokens import Tokenizer
+from analysis.text.tokens import Tokenizer
 
 
 def test_jaccard_by_hand():
@@ -97,7 +97,7 @@ def test_lineage_looks_only_at_earlier_documents():
 
 
 def test_lineage_in_blocks_equals_the_whole(monkeypatch):
-    import analysis.similarity as similarity
+    import analysis.stats.similarity as similarity
 
     rng = np.random.default_rng(0)
     docs = np.repeat([f"d{i}" for i in range(6)], 7)
@@ -131,7 +131,7 @@ def test_novel_paragraphs_with_their_themes():
     assert novel.loc[0, "themes"] == "scam_compounds;human_trafficking"
     with pytest.raises(ParameterError, match="novelty_threshold"):
         novel_paragraphs(lineage, kwic, n_tokens, threshold=0)
-    from analysis.similarity import novelty_by_document
+    from analysis.stats.similarity import novelty_by_document
 
     table = novelty_by_document(lineage, novel)
     assert table.to_dict("index") == {"mid": {"paragraphs": 1, "new": 0}, "new": {"paragraphs": 2, "new": 1}}

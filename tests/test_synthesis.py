@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.synthesis import (Specification, corpus_limitations, first_mentions, focus_theme_story, period_rates,
+from analysis.stats.claims import (Specification, corpus_limitations, first_mentions, focus_theme_story, period_rates,
                                 read_table, robustness_summary, robustness_table, short_names, specification_grid)
-from analysis.themes import theme_kwic
+from analysis.stats.themes import theme_kwic
 from conftest import DOC_2010, DOC_2025
 
 

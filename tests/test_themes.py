@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from analysis.codebook import codebook_from_dict
-from analysis.themes import document_tokens, theme_emergence, theme_frequencies, theme_kwic
+from analysis.text.codebook import codebook_from_dict
+from analysis.stats.themes import document_tokens, theme_emergence, theme_frequencies, theme_kwic
 from conftest import DOC_2010, DOC_2023, DOC_2025
 
 
@@ -56,7 +56,7 @@ def test_theme_never_found_has_empty_first_year(paras):
 
 
 def test_theme_order_puts_focus_first(coded, codebook):
-    from analysis.themes import theme_order, yearly_rates
+    from analysis.stats.themes import theme_order, yearly_rates
 
     _, frequencies = coded
     rates = yearly_rates(frequencies)

@@ -1,7 +1,7 @@
 import pytest
 
 from analysis.errors import ParameterError
-from analysis.tokens import Tokenizer, domain_stopwords, lemmatize
+from analysis.text.tokens import Tokenizer, domain_stopwords, lemmatize
 
 
 def test_lemmas_are_readable_words():
@@ -89,6 +89,6 @@ def test_weighted_words_count_the_token_sequence(paras, codebook, phrases):
 
 
 def test_lemmas_are_lower_case_even_for_names():
-    from analysis.tokens import Tokenizer
+    from analysis.text.tokens import Tokenizer
 
     assert Tokenizer(phrases="none").tokenize("Asia and the Pacific")[0] == ["asia", "pacific"]

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.themes import theme_kwic
-from analysis.tokens import Tokenizer
-from analysis.topic_tables import (doc_topics_table, representative_units, theme_carriers, theme_terms,
+from analysis.stats.themes import theme_kwic
+from analysis.text.tokens import Tokenizer
+from analysis.models.topic_tables import (doc_topics_table, representative_units, theme_carriers, theme_terms,
                                    topic_browser_html, topic_labels, topic_prevalence, topic_terms_table,
                                    topic_theme_shares)
-from analysis.topics import TopicCorpus, TopicModel, topic_corpus
+from analysis.models.topics import TopicCorpus, TopicModel, topic_corpus
 from test_topics import planted_units
 
 VOCABULARY = ["cybercrime", "scam_compound", "wildlife", "treaty"]
@@ -110,7 +110,7 @@ def test_without_phrases_only_single_word_matches_name_a_theme(paras, codebook):
 
 
 def test_topic_summary_table_joins_top_terms_in_rank_order():
-    from analysis.topic_tables import topic_summary_table
+    from analysis.models.topic_tables import topic_summary_table
 
     terms = topic_terms_table(MODEL, VOCABULARY, n_terms=4).sample(frac=1, random_state=0)
     labels = pd.DataFrame({"model": "nmf", "topic": [1, 2], "label": ["1: a", "2: b"]})

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ParameterError
-from analysis.tokens import Tokenizer
-from analysis.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_topic_terms, fit_topic_grid,
+from analysis.text.tokens import Tokenizer
+from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_topic_terms, fit_topic_grid,
                              in_background, matched_topics, modelling_units, sample_by_year, topic_corpus,
                              topic_diversity, topic_model_selection, topic_stability)
 

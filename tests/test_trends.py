@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.counts import count_corpus
+from analysis.index.build import count_corpus
 from analysis.errors import ParameterError
-from analysis.tokens import Tokenizer
-from analysis.trends import distinctive_terms, emergent_terms, keyness_table, period_of, term_trends, yearly_series
+from analysis.text.tokens import Tokenizer
+from analysis.stats.trends import distinctive_terms, emergent_terms, keyness_table, period_of, term_trends, yearly_series
 from conftest import DOC_2010, DOC_2015, DOC_2025
 
 

@@ -19,8 +19,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
-from .errors import ParameterError
-from .patterns import WORD
+from ..errors import ParameterError
+from ..text.patterns import WORD
 
 LINEAGE_COLUMNS = ["doc_id", "year", "paragraph_id", "earlier_doc_id", "earlier_paragraph_id", "score", "text",
                    "earlier_text"]

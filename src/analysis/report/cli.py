@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import AnalysisError
+from ..errors import AnalysisError
 
 DEFAULT_CORPUS = "data"
 DEFAULT_THEMES = "data/themes.yml"
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _overrides(args) -> dict:
     """Parameters from ``--params`` and ``-p``. When one notebook is run with a parameter file
     written for the whole report, values only its sibling notebooks declare are left out."""
-    from .report import notebook_parameters, notebooks_in, parse_value, read_parameter_file
+    from ..report.runner import notebook_parameters, notebooks_in, parse_value, read_parameter_file
 
     values = read_parameter_file(args.params) if args.params else {}
     if values and args.command == "run":
@@ -52,9 +52,9 @@ def _overrides(args) -> dict:
 
 
 def _validate(args) -> None:
-    from .codebook import load_codebook
-    from .corpus import load_corpus
-    from .segment import paragraphs
+    from ..text.codebook import load_codebook
+    from ..io.corpus import load_corpus
+    from ..text.segment import paragraphs
 
     corpus = load_corpus(args.corpus, text_column=args.text_column)
     codebook = load_codebook(args.themes)
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         if args.command == "validate":
             _validate(args)
             return 0
-        from .report import notebooks_in, run_notebooks
+        from ..report.runner import notebooks_in, run_notebooks
 
         if args.command == "report":
             notebooks, report_all = notebooks_in(args.notebooks), True

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .outputs import atomic_write_text, current_run
+from ..io.tables import atomic_write_text, current_run
 
 PROVENANCE_DIR = ".provenance"
 PACKAGES = ("agenda-analysis", "numpy", "scipy", "pandas", "scikit-learn", "gensim", "nltk", "simplemma", "matplotlib",

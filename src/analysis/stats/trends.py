@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .counts import CorpusCounts
-from .errors import ParameterError
-from .keyness import KEYNESS_COLUMNS, textstat_keyness
-from .themes import PER
+from ..index.build import CorpusCounts
+from ..errors import ParameterError
+from ..stats.keyness import KEYNESS_COLUMNS, textstat_keyness
+from ..stats.themes import PER
 
 
 def _check_positive(name: str, value, minimum: int = 1) -> None:

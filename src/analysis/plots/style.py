@@ -15,8 +15,8 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 
-from .errors import ParameterError
-from .provenance import record_figure
+from ..errors import ParameterError
+from ..report.provenance import record_figure
 
 WIDTHS = {"single": 3.5, "double": 7.0}
 FORMATS = ("pdf", "svg", "png")

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .clean import clean_text
-from .codebook import PARAGRAPH_SEPARATOR, Codebook
-from .errors import ParameterError
-from .patterns import vocabulary, words_of
-from .segment import paragraph_ids, paragraph_texts
-from .themes import CONTEXT_CHARS, KWIC_COLUMNS, kwic_rows
-from .tokens import Tokenizer
+from ..text.clean import clean_text
+from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
+from ..errors import ParameterError
+from ..text.patterns import vocabulary, words_of
+from ..text.segment import paragraph_ids, paragraph_texts
+from ..stats.themes import CONTEXT_CHARS, KWIC_COLUMNS, kwic_rows
+from ..text.tokens import Tokenizer
 
 
 @dataclass

@@ -13,8 +13,8 @@ import re
 
 import pandas as pd
 
-from .codebook import Codebook
-from .describe import count_words
+from ..text.codebook import Codebook
+from ..stats.describe import count_words
 
 KWIC_COLUMNS = ["doc_id", "year", "paragraph_id", "theme", "pattern", "left", "match", "right"]
 CONTEXT_CHARS = 60

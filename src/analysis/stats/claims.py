@@ -25,13 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook
-from .counts import count_corpus
-from .errors import AnalysisError
-from .segment import paragraphs as split_paragraphs
-from .tokens import Tokenizer
-from .topic_tables import theme_terms, topic_theme_shares
-from .topics import TopicModel, modelling_units, topic_corpus
+from ..text.codebook import Codebook
+from ..index.build import count_corpus
+from ..errors import AnalysisError
+from ..text.segment import paragraphs as split_paragraphs
+from ..text.tokens import Tokenizer
+from ..models.topic_tables import theme_terms, topic_theme_shares
+from ..models.topics import TopicModel, modelling_units, topic_corpus
 
 ROBUSTNESS_COLUMNS = ["claim", "specification", "holds", "value"]
 TABLE_SOURCES = {

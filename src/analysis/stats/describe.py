@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .segment import KINDS
-from .patterns import WORD
+from ..text.segment import KINDS
+from ..text.patterns import WORD
 
 
 def count_words(text: str) -> int:

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import simplemma
 
-from .codebook import PARAGRAPH_SEPARATOR, Codebook, vocabulary_of
-from .patterns import WORD, WORD_GAP, PatternSet, words_of
-from .errors import ParameterError
+from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook, vocabulary_of
+from ..text.patterns import WORD, WORD_GAP, PatternSet, words_of
+from ..errors import ParameterError
 
 POSSESSIVE = re.compile(r"['’]s$")
 NORMALIZATIONS = ("lemma", "stem", "none")

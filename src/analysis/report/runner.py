@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import AnalysisError, ParameterError
+from ..errors import AnalysisError, ParameterError
 
 PATH_PARAMETERS = {"corpus", "themes", "reports_dir", "figures_dir", "domain_stopwords"}
 REQUIRED_PARAMETERS = ("corpus", "themes", "reports_dir", "figures_dir", "seed")
@@ -126,8 +126,8 @@ def run_settings(notebook: Path, declared: dict, params: dict) -> dict:
 def finalize(settings: dict) -> list[str]:
     """Fingerprint the corpus of the run, write the figure manifest, the index page and the
     change report (see :mod:`analysis.provenance`); return what changed since the last run."""
-    from .corpus import load_corpus
-    from .provenance import finalize_report
+    from ..io.corpus import load_corpus
+    from ..report.provenance import finalize_report
 
     corpus = load_corpus(settings["corpus"], text_column=settings["text_column"])
     return finalize_report(settings["reports_dir"], settings["figures_dir"], corpus, settings["themes"])
@@ -204,7 +204,7 @@ def write_html(executed: Path) -> Path:
     import nbformat
     from nbconvert import HTMLExporter
 
-    from .outputs import atomic_write_text
+    from ..io.tables import atomic_write_text
 
     body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
     return atomic_write_text(executed.with_suffix(".html"), body)

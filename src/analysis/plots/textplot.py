@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from .figures import OKABE_ITO, new_figure
-from .segment import KINDS
+from ..plots.style import OKABE_ITO, new_figure
+from ..text.segment import KINDS
 
 SMALL_CORPUS = 30  # up to this many documents, plots show each document by name
 KIND_COLOURS = dict(zip(KINDS, (OKABE_ITO[7], OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[2])))
@@ -53,7 +53,7 @@ def _timeline_documents(summary: pd.DataFrame, group: str):
 
 
 def _timeline_years(summary: pd.DataFrame):
-    from .describe import yearly_summary
+    from ..stats.describe import yearly_summary
 
     yearly = yearly_summary(summary)
     fig, (top, bottom) = new_figure("double", height=3.2, nrows=2, sharex=True)
@@ -329,7 +329,7 @@ def textplot_similarity(similarity: pd.DataFrame, title: str, labels: list[str] 
     Values are printed in the cells of small matrices."""
     from scipy.cluster.hierarchy import dendrogram
 
-    from .similarity import order_by_similarity
+    from ..stats.similarity import order_by_similarity
 
     names = labels or list(similarity.index)
     n = len(names)

@@ -30,10 +30,10 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from .coherence import topic_coherence
-from .counts import worker_context
-from .errors import ParameterError
-from .tokens import Tokenizer
+from ..models.coherence import topic_coherence
+from ..index.build import worker_context
+from ..errors import ParameterError
+from ..text.tokens import Tokenizer
 
 UNITS = ("paragraph", "document")
 FAMILIES = ("lda", "nmf")

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CodebookError
-from .patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, merge_anchor_kinds, pattern_regex,
+from ..errors import CodebookError
+from ..text.patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, merge_anchor_kinds, pattern_regex,
                        vocabulary, words_of)
 
 TOP_LEVEL_KEYS = {"themes", "version", "description"}

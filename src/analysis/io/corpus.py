@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 METADATA_FILE = "metadata.csv"
 REQUIRED_FOLDER_COLUMNS = ("doc_id", "year", "file")

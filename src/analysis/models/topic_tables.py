@@ -14,8 +14,8 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
-from .tokens import Tokenizer
-from .topics import TopicCorpus, TopicModel, top_term_ids
+from ..text.tokens import Tokenizer
+from ..models.topics import TopicCorpus, TopicModel, top_term_ids
 
 
 def topic_labels(model: TopicModel, vocabulary: list[str], n_terms: int = 3) -> dict[int, str]:
