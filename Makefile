@@ -27,7 +27,7 @@ validate: $(STAMP)
 	$(BIN)/python -m analysis validate
 
 clean-reports:
-	rm -rf reports/*.ipynb reports/*.html reports/tables reports/parameters figures/*.pdf figures/*.svg figures/*.png
+	rm -rf .cache reports/results reports/*.ipynb reports/*.html reports/tables reports/parameters figures/*.pdf figures/*.svg figures/*.png
 
 # Re-pin every dependency to the newest versions that install together (needs the network).
 lock:

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.text.codebook import load_codebook
-from analysis.io.corpus import load_corpus
-from analysis.text.segment import paragraphs
+from analysis.index.build import build_index
+from analysis.io.codebook import read_codebook
+from analysis.io.corpus import read_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -20,17 +20,30 @@ DOC_2025 = "2025_uncongress15_apac_prep"
 
 @pytest.fixture(scope="session")
 def corpus():
-    return load_corpus(DATA)
-
-
-@pytest.fixture(scope="session")
-def paras(corpus):
-    return paragraphs(corpus)
+    return read_corpus(DATA)
 
 
 @pytest.fixture(scope="session")
 def codebook():
-    return load_codebook(THEMES)
+    return read_codebook(THEMES)
+
+
+@pytest.fixture(scope="session")
+def index(corpus, codebook):
+    """The corpus index with learned collocations (the project's default)."""
+    return build_index(corpus, codebook)
+
+
+@pytest.fixture(scope="session")
+def index_plain(corpus, codebook):
+    """The corpus index without learned collocations (phrases "codebook" or "none" only)."""
+    return build_index(corpus, codebook, learn_phrases_=False)
+
+
+@pytest.fixture(scope="session")
+def paras(index):
+    """One row per paragraph, as the index segments the corpus."""
+    return index.paragraphs
 
 
 def raw_text(doc_id: str) -> str:

@@ -3,8 +3,7 @@ import re
 import pytest
 
 from analysis.text.clean import clean_text
-from analysis.stats.describe import count_words
-from analysis.text.tokens import WORD
+from analysis.text.patterns import WORD, count_words
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025, raw_text
 
 ALL = [DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025]

@@ -15,13 +15,13 @@ def cli(*args, cwd=ROOT, env=None):
 def test_validate_default_corpus():
     result = cli("validate")
     assert result.returncode == 0, result.stderr
-    assert "5 documents, 2010-2025, 178 paragraphs" in result.stdout
+    assert "5 documents, 2010-2025" in result.stdout
     assert "12 themes (3 focus" in result.stdout
 
 
 def test_validate_bad_corpus_names_the_row_without_traceback(tmp_path):
     (tmp_path / "metadata.csv").write_text("doc_id,year,file\na,2001,../outside.txt\n", encoding="utf-8")
-    result = cli("validate", "--corpus", str(tmp_path), "--themes", str(THEMES))
+    result = cli("validate", "--corpus", str(tmp_path), "--codebook", str(THEMES))
     assert result.returncode == 1
     assert "row 1 (doc_id 'a'): file '../outside.txt' lies outside the corpus folder" in result.stderr
     assert "Traceback" not in result.stderr
@@ -35,9 +35,13 @@ def test_unknown_parameter_is_an_error():
     assert result.returncode == 1 and "no such file" in result.stderr
 
 
+PARAMETERS_CELL = (f'corpus = {str(DATA)!r}\ncodebook = {str(THEMES)!r}\nreports_dir = "{{reports}}"\nfigures_dir = "f"\n'
+                   'cache_dir = "cache"\nseed = 1')
+
+
 def failing_notebook(folder):
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('corpus = "x"\nthemes = "x"\nreports_dir = "reports"\nfigures_dir = "f"\nseed = 1')
+    params = nbformat.v4.new_code_cell(PARAMETERS_CELL.format(reports="reports"))
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('no topics')")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -79,7 +83,7 @@ def test_notebooks_run_in_this_interpreter(tmp_path):
     from analysis.report.runner import run_notebooks
 
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('corpus = "x"\nthemes = "x"\nreports_dir = "r"\nfigures_dir = "f"\nseed = 1')
+    params = nbformat.v4.new_code_cell(PARAMETERS_CELL.format(reports="r"))
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(
         f"import sys\nopen({str(tmp_path / 'python.txt')!r}, 'w').write(sys.executable)")]
@@ -87,7 +91,7 @@ def test_notebooks_run_in_this_interpreter(tmp_path):
     path = tmp_path / "which.ipynb"
     nbformat.write(nb, path)
     run_notebooks([path], {"reports_dir": str(tmp_path / "out"), "figures_dir": str(tmp_path / "figures"),
-                           "corpus": str(DATA), "themes": str(THEMES)}, log=lambda *_: None)
+                           "cache_dir": str(tmp_path / "cache")}, log=lambda *_: None)
     assert os.path.realpath((tmp_path / "python.txt").read_text()) == os.path.realpath(sys.executable)
     assert (tmp_path / "out" / "index.html").exists()  # the runner finishes every run with its provenance
 

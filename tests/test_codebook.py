@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from analysis.text.codebook import codebook_from_dict, load_codebook
+from analysis.io.codebook import codebook_from_dict, read_codebook
 from analysis.errors import CodebookError
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025
 
@@ -69,6 +69,18 @@ def test_focus_theme_counts_on_the_seed_documents(paras, codebook):
     assert theme_counts(paras, codebook, DOC_2015)["cybercrime"] == 0
     for doc_id in (DOC_2010, DOC_2015, DOC_2016, DOC_2023):
         assert theme_counts(paras, codebook, doc_id)["environmental_crime"] == 0
+
+
+def test_the_index_kwic_holds_the_hand_counted_mentions(index):
+    rows = index.kwic.groupby(["doc_id", "theme"]).size()
+    count = lambda doc_id, theme: int(rows.get((doc_id, theme), 0))
+    assert count(DOC_2025, "environmental_crime") == 17
+    assert count(DOC_2025, "scam_compounds") == 14
+    assert count(DOC_2023, "scam_compounds") == 1
+    assert count(DOC_2010, "cybercrime") == 1
+    assert count(DOC_2016, "cybercrime") == 1
+    assert count(DOC_2015, "cybercrime") == 0
+    assert [count(d, "environmental_crime") for d in (DOC_2010, DOC_2015, DOC_2016, DOC_2023)] == [0, 0, 0, 0]
 
 
 def write(tmp_path, text):
@@ -145,13 +157,13 @@ def test_malformed_codebook_names_the_theme(tmp_path, text, message):
     path = write(tmp_path, text)
     before = path.read_bytes()
     with pytest.raises(CodebookError, match=message):
-        load_codebook(path)
+        read_codebook(path)
     assert path.read_bytes() == before
 
 
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(CodebookError, match="no such codebook"):
-        load_codebook(tmp_path / "none.yml")
+        read_codebook(tmp_path / "none.yml")
 
 
 def test_matching_a_document_at_once_equals_matching_each_paragraph(paras, codebook):

@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.io.corpus import load_corpus
+from analysis.io.corpus import read_corpus
 from analysis.errors import CorpusError
 from conftest import DATA, DOC_2010, DOC_2015, DOC_2025, raw_text
 
@@ -33,7 +33,7 @@ def test_corpus_files_are_the_shared_seeds_byte_for_byte(corpus):
 
 
 def test_metadata_file_path_loads_the_same_corpus(corpus):
-    pd.testing.assert_frame_equal(load_corpus(DATA / "metadata.csv"), corpus)
+    pd.testing.assert_frame_equal(read_corpus(DATA / "metadata.csv"), corpus)
 
 
 def test_jsonl_gz_table_with_metadata(tmp_path):
@@ -44,7 +44,7 @@ def test_jsonl_gz_table_with_metadata(tmp_path):
     ]
     with gzip.open(path, "wt", encoding="utf-8") as stream:
         stream.write("\n".join(json.dumps(r) for r in records) + "\n")
-    corpus = load_corpus(path)
+    corpus = read_corpus(path)
     assert list(corpus["doc_id"]) == ["A_1999", "B_2001"]
     assert list(corpus["country"]) == ["A", "B"]
     assert list(corpus["date"]) == ["1999", "2001"]
@@ -53,7 +53,7 @@ def test_jsonl_gz_table_with_metadata(tmp_path):
 def test_csv_table_with_another_text_column(tmp_path):
     path = tmp_path / "docs.csv"
     path.write_text('doc_id,year,body\nd1,2020,"Hello, world."\n', encoding="utf-8")
-    assert load_corpus(path, text_column="body")["text"].tolist() == ["Hello, world."]
+    assert read_corpus(path, text_column="body")["text"].tolist() == ["Hello, world."]
 
 
 @pytest.fixture
@@ -91,47 +91,47 @@ def test_bad_metadata_stops_naming_file_and_row(corpus_copy, change, message):
     edit_metadata(corpus_copy, change)
     before = snapshot(corpus_copy)
     with pytest.raises(CorpusError, match=message):
-        load_corpus(corpus_copy)
+        read_corpus(corpus_copy)
     assert snapshot(corpus_copy) == before, "loading must never alter the corpus folder"
 
 
 def test_non_utf8_text_names_the_file(corpus_copy):
     (corpus_copy / "corpus" / f"{DOC_2015}.txt").write_bytes("Résolution".encode("latin-1"))
     with pytest.raises(CorpusError, match=rf"doc_id '{DOC_2015}'.*{DOC_2015}\.txt' is not UTF-8 text \(byte 1"):
-        load_corpus(corpus_copy)
+        read_corpus(corpus_copy)
 
 
 def test_empty_text_names_the_file(corpus_copy):
     (corpus_copy / "corpus" / f"{DOC_2025}.txt").write_text(" \n\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=rf"row 5 \(doc_id '{DOC_2025}'\): file 'corpus/{DOC_2025}\.txt' is empty"):
-        load_corpus(corpus_copy)
+        read_corpus(corpus_copy)
 
 
 def test_folder_without_metadata(tmp_path):
     with pytest.raises(CorpusError, match="has no metadata.csv"):
-        load_corpus(tmp_path)
+        read_corpus(tmp_path)
 
 
 def test_missing_path_and_unknown_format(tmp_path):
     with pytest.raises(CorpusError, match="no such corpus"):
-        load_corpus(tmp_path / "nowhere")
+        read_corpus(tmp_path / "nowhere")
     (tmp_path / "speeches.parquet").write_bytes(b"x")
     with pytest.raises(CorpusError, match="not a corpus"):
-        load_corpus(tmp_path / "speeches.parquet")
+        read_corpus(tmp_path / "speeches.parquet")
 
 
 def test_bad_jsonl_line_is_named(tmp_path):
     path = tmp_path / "s.jsonl"
     path.write_text('{"doc_id": "a", "year": 2000, "text": "x"}\n{"doc_id": "b", "year": 2001,\n', encoding="utf-8")
     with pytest.raises(CorpusError, match=r"s\.jsonl, line 2: not valid JSON"):
-        load_corpus(path)
+        read_corpus(path)
 
 
 def test_missing_text_column_in_table(tmp_path):
     path = tmp_path / "docs.csv"
     path.write_text("doc_id,year,content\nd1,2020,hello\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"docs\.csv: missing required column\(s\) text"):
-        load_corpus(path)
+        read_corpus(path)
 
 
 def test_jsonl_gz_line_numbers_and_corrupt_file(tmp_path):
@@ -140,8 +140,8 @@ def test_jsonl_gz_line_numbers_and_corrupt_file(tmp_path):
     with gzip.open(path, "wt", encoding="utf-8") as stream:
         stream.write(good + "\n" + good.replace('"a"', '"b"') + "\n{not json}\n")
     with pytest.raises(CorpusError, match=r"s\.jsonl\.gz, line 3: not valid JSON"):
-        load_corpus(path)
+        read_corpus(path)
     broken = tmp_path / "broken.jsonl.gz"
     broken.write_bytes(path.read_bytes()[:200])
     with pytest.raises(CorpusError, match=r"broken\.jsonl\.gz: could not be read"):
-        load_corpus(broken)
+        read_corpus(broken)

@@ -10,16 +10,54 @@ from conftest import NOTEBOOKS
 pytestmark = pytest.mark.notebooks
 
 
+def _events(path):
+    return [json.loads(line)["event"] for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
 @pytest.fixture(scope="module")
-def two_reports(tmp_path_factory):
-    runs = []
-    for name in ("first", "second"):
-        base = tmp_path_factory.mktemp(name)
-        run_notebooks(notebooks_in(NOTEBOOKS),
-                      {"reports_dir": str(base / "reports"), "figures_dir": str(base / "figures")},
-                      report_all=True, log=lambda *_: None)
-        runs.append(base)
-    return runs
+def report(tmp_path_factory, monkeypatch_module):
+    """The whole report once, into a temporary folder, with a fresh index cache; every corpus
+    read and codebook pass is traced."""
+    base = tmp_path_factory.mktemp("report")
+    trace = base / "trace.jsonl"
+    monkeypatch_module.setenv("ANALYSIS_TRACE", str(trace))
+    overrides = {"reports_dir": str(base / "reports"), "figures_dir": str(base / "figures"),
+                 "cache_dir": str(base / "cache")}
+    run_notebooks(notebooks_in(NOTEBOOKS), overrides, report_all=True, log=lambda *_: None)
+    return base, overrides, trace
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_the_report_reads_and_matches_the_corpus_once(report):
+    base, _, trace = report
+    assert _events(trace) == ["read_corpus", "match_codebook"]
+    assert "First recorded run" in (base / "reports" / "changes.md").read_text(encoding="utf-8")
+    for path in notebooks_in(NOTEBOOKS):
+        record = json.loads((base / "reports" / "parameters" / f"{path.stem}.json").read_text(encoding="utf-8"))
+        assert record["index"]["source"] == "cache", path.name
+
+
+def test_a_rerun_reads_nothing_and_writes_the_same_bytes(report):
+    """Notebook 01 run again on unchanged input: the index comes from the cache (no corpus read,
+    no codebook pass) and its tables and figures are byte-identical."""
+    base, overrides, trace = report
+    before = {p: p.read_bytes() for folder in ("reports/tables", "figures") for p in (base / folder).iterdir()
+              if p.is_file() and p.name != "manifest.json"}
+    events = len(_events(trace))
+    notebook = [p for p in notebooks_in(NOTEBOOKS) if p.stem == "01_term_trends"]
+    run_notebooks(notebook, overrides, log=lambda *_: None)
+    assert len(_events(trace)) == events
+    assert "No change in the corpus" in (base / "reports" / "changes.md").read_text(encoding="utf-8")
+    after = {p: p.read_bytes() for folder in ("reports/tables", "figures") for p in (base / folder).iterdir()
+             if p.is_file() and p.name != "manifest.json"}
+    assert sorted(after) == sorted(before)
+    changed = [p.name for p in before if before[p] != after[p]]
+    assert not changed
 
 
 def test_every_notebook_is_committed_clean_and_parameterized():
@@ -30,46 +68,31 @@ def test_every_notebook_is_committed_clean_and_parameterized():
         assert sum("parameters" in c.get("metadata", {}).get("tags", []) for c in code) == 1, path.name
 
 
-def test_every_notebook_executes_and_exports(two_reports):
-    reports = two_reports[0] / "reports"
+def test_every_notebook_executes_and_exports(report):
+    reports = report[0] / "reports"
     for path in notebooks_in(NOTEBOOKS):
         assert (reports / f"{path.stem}.ipynb").exists()
         assert (reports / f"{path.stem}.html").stat().st_size > 10_000
         assert (reports / "parameters" / f"{path.stem}.json").exists()
     assert (reports / "tables" / "corpus_overview.csv").exists()
-    assert (two_reports[0] / "figures" / "corpus_timeline.pdf").exists()
+    assert (report[0] / "figures" / "corpus_timeline.pdf").exists()
 
 
-def test_tables_and_figures_are_byte_identical_across_runs(two_reports):
-    first, second = two_reports
-    for folder in ("reports/tables", "figures"):
-        # the provenance records name the (different) output folders of the two runs
-        files = sorted(p.relative_to(first) for p in (first / folder).iterdir() if p.is_file() and p.name != "manifest.json")
-        assert files, folder
-        assert files == sorted(p.relative_to(second) for p in (second / folder).iterdir()
-                               if p.is_file() and p.name != "manifest.json")
-        for relative in files:
-            assert (first / relative).read_bytes() == (second / relative).read_bytes(), str(relative)
-    browsers = sorted(p.name for p in (first / "reports").glob("topics_*.html"))
-    assert browsers == ["topics_lda.html", "topics_nmf.html"]
-    for name in browsers:
-        assert (first / "reports" / name).read_bytes() == (second / "reports" / name).read_bytes(), name
-
-
-def test_overview_table_matches_the_corpus(two_reports):
+def test_overview_table_matches_the_corpus(report):
     import pandas as pd
 
-    overview = pd.read_csv(two_reports[0] / "reports" / "tables" / "corpus_overview.csv")
+    overview = pd.read_csv(report[0] / "reports" / "tables" / "corpus_overview.csv")
     assert overview["paragraphs"].tolist() == [27, 37, 21, 46, 47]
     assert overview["operative_paragraphs"].tolist() == [17, 21, 12, 22, 13]
 
 
-def test_every_theme_count_is_backed_by_kwic_rows(two_reports):
+def test_every_theme_count_is_backed_by_kwic_rows(report):
     import pandas as pd
 
-    tables = two_reports[0] / "reports" / "tables"
+    tables = report[0] / "reports" / "tables"
     kwic = pd.read_csv(tables / "theme_kwic.csv")
     frequencies = pd.read_csv(tables / "theme_frequencies.csv")
+    assert list(frequencies.columns) == ["doc_id", "year", "theme", "count", "word_tokens", "per_10k"]
     behind = kwic.groupby(["doc_id", "theme"]).size()
     assert frequencies["count"].sum() == len(kwic)
     for row in frequencies.itertuples():
@@ -80,8 +103,8 @@ def test_every_theme_count_is_backed_by_kwic_rows(two_reports):
     assert list(keyness.columns) == ["comparison", "term", "freq_target", "freq_reference", "g2", "p_value", "log_ratio"]
 
 
-def test_executed_notebooks_show_their_figures(two_reports):
-    reports = two_reports[0] / "reports"
+def test_executed_notebooks_show_their_figures(report):
+    reports = report[0] / "reports"
     for path in notebooks_in(NOTEBOOKS):
         executed = json.loads((reports / f"{path.stem}.ipynb").read_text(encoding="utf-8"))
         images = sum("image/png" in output.get("data", {}) for cell in executed["cells"]
@@ -89,10 +112,10 @@ def test_executed_notebooks_show_their_figures(two_reports):
         assert images >= 2, f"{path.name}: figures are saved but not shown in the report"
 
 
-def test_topic_tables_are_consistent(two_reports):
+def test_topic_tables_are_consistent(report):
     import pandas as pd
 
-    tables = two_reports[0] / "reports" / "tables"
+    tables = report[0] / "reports" / "tables"
     selection = pd.read_csv(tables / "topic_model_selection.csv")
     assert len(selection) == 2 * 9 * 5  # families x K x seeds
     stability = pd.read_csv(tables / "topic_stability.csv")
@@ -113,10 +136,10 @@ def test_topic_tables_are_consistent(two_reports):
     assert sorted(evolution["year"].unique()) == [2010, 2015, 2016, 2023, 2025]
 
 
-def test_report_has_an_index_and_a_manifest_of_every_figure(two_reports):
+def test_report_has_an_index_and_a_manifest_of_every_figure(report):
     import re
 
-    reports, figures = two_reports[0] / "reports", two_reports[0] / "figures"
+    reports, figures = report[0] / "reports", report[0] / "figures"
     manifest = json.loads((figures / "manifest.json").read_text(encoding="utf-8"))
     listed = {f["file"] for record in manifest["figures"] for f in record["files"]}
     assert listed == {p.name for p in figures.iterdir() if p.suffix in (".pdf", ".svg", ".png")}
@@ -125,7 +148,10 @@ def test_report_has_an_index_and_a_manifest_of_every_figure(two_reports):
     links = re.findall(r'(?:href|src)="([^"]+)"', page)
     assert all((reports / link).exists() for link in links)
     assert all(f"{p.stem}.html" in links for p in notebooks_in(NOTEBOOKS))
-    assert "First recorded run" in (reports / "changes.md").read_text(encoding="utf-8")
+    changes = (reports / "changes.md").read_text(encoding="utf-8").splitlines()[-1][2:]
+    assert changes in {"First recorded run: nothing to compare with.",
+                       "No change in the corpus, the codebook or the key results."}
+    assert changes in page
 
 
 def test_adding_a_document_is_reported_by_the_next_run(tmp_path):
@@ -137,8 +163,8 @@ def test_adding_a_document_is_reported_by_the_next_run(tmp_path):
 
     corpus = tmp_path / "data"
     shutil.copytree(DATA, corpus)
-    overrides = {"corpus": str(corpus), "themes": str(THEMES), "reports_dir": str(tmp_path / "reports"),
-                 "figures_dir": str(tmp_path / "figures"), "n_boot": 10}
+    overrides = {"corpus": str(corpus), "codebook": str(THEMES), "reports_dir": str(tmp_path / "reports"),
+                 "figures_dir": str(tmp_path / "figures"), "cache_dir": str(tmp_path / "cache"), "n_boot": 10}
     notebook = [p for p in notebooks_in(NOTEBOOKS) if p.stem == "01_term_trends"]
     run_notebooks(notebook, overrides, log=lambda *_: None)
     (corpus / "corpus" / "2019_test_wildlife.txt").write_text(
@@ -150,3 +176,37 @@ def test_adding_a_document_is_reported_by_the_next_run(tmp_path):
     assert "Documents added: 2019_test_wildlife." in changes
     assert "First year of environmental_crime: 2025 -> 2019." in changes
     assert "First year of environmental_crime" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+
+
+def test_results_from_other_parameters_are_refused(report, tmp_path):
+    """Notebook 01 re-run with another split year: notebook 04 then refuses its keyness, naming
+    the parameter and the notebook to re-run, instead of reporting an empty table."""
+    import shutil
+
+    from analysis.report.runner import NotebookFailed
+
+    base, overrides, _ = report
+    copy = tmp_path / "copy"
+    shutil.copytree(base, copy)
+    overrides = {**overrides, "reports_dir": str(copy / "reports"), "figures_dir": str(copy / "figures")}
+    by_name = {p.stem: p for p in notebooks_in(NOTEBOOKS)}
+    run_notebooks([by_name["01_term_trends"]], {**overrides, "split_year": 2016}, log=lambda *_: None)
+    with pytest.raises(NotebookFailed, match=r"split_year=2016.*split_year=2020"):
+        run_notebooks([by_name["04_agenda_synthesis"]], overrides, log=lambda *_: None)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("split_year", 3000, "split_year=3000: the corpus runs from 2010 to 2025"),
+    ("split_year", "twenty", "split_year='twenty': must be a whole number"),
+    ("terms", "cybercrime", "terms='cybercrime': must be a list"),
+    ("n_topics_grid", "abc", "n_topics_grid='abc': must be a list"),
+    ("themes", "data/themes.yml", "unknown parameter 'themes' \\(renamed 'codebook'\\)"),
+])
+def test_bad_parameters_stop_before_any_kernel(tmp_path, name, value, message):
+    from analysis.errors import ParameterError
+
+    overrides = {"reports_dir": str(tmp_path / "reports"), "figures_dir": str(tmp_path / "figures"),
+                 "cache_dir": str(tmp_path / "cache"), name: value}
+    with pytest.raises(ParameterError, match=message):
+        run_notebooks(notebooks_in(NOTEBOOKS), overrides, report_all=True, log=lambda *_: None)
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").glob("*.ipynb"))

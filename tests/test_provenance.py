@@ -7,33 +7,37 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.plots.style import new_figure, save_figure
-from analysis.io.tables import record_parameters, write_table
-from analysis.report.provenance import (corpus_fingerprint, describe_changes, figure_records, finalize_report, record_run,
-                                 sha256_file)
-from conftest import THEMES
+from analysis.io.corpus import corpus_fingerprint
+from analysis.report.provenance import (describe_changes, figure_records, finalize_report, record_figure, record_run,
+                                        sha256_file)
+from analysis.report.results import ResultStore
+
+DIGEST = "0" * 64
+
+
+def finish(reports, figures, fingerprint, documents=("a",)):
+    return finalize_report(reports, figures, fingerprint, "key", list(documents))
 
 
 def test_fingerprint_follows_texts_metadata_and_codebook(corpus, tmp_path):
-    base = corpus_fingerprint(corpus, THEMES)
-    assert base == corpus_fingerprint(corpus.iloc[::-1], THEMES)  # row order does not matter
+    base = corpus_fingerprint(corpus, DIGEST)
+    assert base == corpus_fingerprint(corpus.iloc[::-1], DIGEST)  # row order does not matter
     edited = corpus.copy()
     edited.loc[0, "text"] += " "
-    changed = corpus_fingerprint(edited, THEMES)
+    changed = corpus_fingerprint(edited, DIGEST)
     assert changed["texts"] != base["texts"] and changed["metadata"] == base["metadata"]
     retitled = corpus.copy()
     retitled.loc[0, "title"] = "Another title"
-    assert corpus_fingerprint(retitled, THEMES)["metadata"] != base["metadata"]
-    codebook = tmp_path / "themes.yml"
-    codebook.write_text(THEMES.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
-    other = corpus_fingerprint(corpus, codebook)
+    assert corpus_fingerprint(retitled, DIGEST)["metadata"] != base["metadata"]
+    other = corpus_fingerprint(corpus, "1" * 64)
     assert other["codebook"] != base["codebook"] and other["fingerprint"] != base["fingerprint"]
 
 
 def test_saved_figures_carry_their_notebook_parameters_and_hashes(tmp_path):
-    record_parameters("99_test", {"seed": 7, "corpus": "../data"}, tmp_path / "reports")
     fig, ax = new_figure()
     ax.plot([0, 1], [1, 0])
-    paths = save_figure(fig, "line", tmp_path / "figures")
+    paths = save_figure(fig, "line", tmp_path / "figures",
+                        on_save=lambda *args: record_figure(*args, "99_test", {"seed": 7, "corpus": "../data"}))
     [record] = figure_records(tmp_path / "figures")
     assert record["notebook"] == "99_test" and record["parameters"] == {"seed": 7, "corpus": "../data"}
     assert {f["file"]: f["sha256"] for f in record["files"]} == {p.name: sha256_file(p) for p in paths}
@@ -42,18 +46,17 @@ def test_saved_figures_carry_their_notebook_parameters_and_hashes(tmp_path):
 
 
 def write_key_tables(reports: Path, first_cyber: int, terms: list[str], labels: list[str]) -> None:
-    write_table(pd.DataFrame({"theme": ["cybercrime", "piracy"], "first_year": [first_cyber, None]}),
-                "theme_emergence", reports)
-    write_table(pd.DataFrame({"comparison": "2020+ vs before", "term": terms, "g2": range(len(terms), 0, -1)}),
-                "keyness", reports)
-    write_table(pd.DataFrame({"model": "lda", "topic": range(1, len(labels) + 1), "label": labels}),
-                "topic_labels", reports)
+    store = ResultStore(reports / "results", index_key="key", notebook="01_demo")
+    store.put("theme_emergence", pd.DataFrame({"theme": ["cybercrime", "piracy"], "first_year": [first_cyber, None]}))
+    store.put("keyness", pd.DataFrame({"comparison": "2020+ vs before", "term": terms,
+                                       "g2": list(range(len(terms), 0, -1))}))
+    store.put("topic_labels", pd.DataFrame({"model": "lda", "topic": list(range(1, len(labels) + 1)), "label": labels}))
 
 
 def test_a_new_document_is_reported_with_what_it_changed(corpus, tmp_path):
     reports = tmp_path / "reports"
     write_key_tables(reports, 2016, ["online", "scam"], ["1: crime / drug"])
-    fingerprint = corpus_fingerprint(corpus, THEMES)
+    fingerprint = corpus_fingerprint(corpus, DIGEST)
     assert record_run(reports, fingerprint, ["a", "b"]) == ["First recorded run: nothing to compare with."]
     assert record_run(reports, fingerprint, ["a", "b"]) == ["No change in the corpus, the codebook or the key results."]
     write_key_tables(reports, 2012, ["online", "wildlife"], ["1: crime / drug", "2: wildlife / timber"])
@@ -76,17 +79,19 @@ def test_a_new_theme_is_reported():
 
 def test_index_links_resolve_and_manifest_lists_every_figure(corpus, tmp_path):
     reports, figures = tmp_path / "reports", tmp_path / "out" / "figures"
-    record_parameters("00_demo", {"seed": 1}, reports)
     fig, ax = new_figure()
-    save_figure(fig, "demo", figures)
-    write_table(pd.DataFrame({"a": [1]}), "demo_table", reports, latex=True)
+    save_figure(fig, "demo", figures, on_save=lambda *args: record_figure(*args, "00_demo", {"seed": 1}))
+    ResultStore(reports / "results", index_key="key", notebook="00_demo").put(
+        "demo_table", pd.DataFrame({"a": [1]}), export="demo_table", latex=True)
     for suffix in (".ipynb", ".html"):
         (reports / f"00_demo{suffix}").write_text("{}", encoding="utf-8")
     (reports / "topics_lda.html").write_text("<html></html>", encoding="utf-8")
-    changes = finalize_report(reports, figures, corpus, THEMES)
+    fingerprint = corpus_fingerprint(corpus, DIGEST)
+    changes = finish(reports, figures, fingerprint)
     manifest = json.loads((figures / "manifest.json").read_text(encoding="utf-8"))
     assert [f["figure"] for f in manifest["figures"]] == ["demo"]
     assert manifest["corpus"]["documents"] == 5 and manifest["packages"]["gensim"]
+    assert "Out of date" not in (reports / "index.html").read_text(encoding="utf-8")
     page = (reports / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'(?:href|src)="([^"]+)"', page)
     assert {"00_demo.html", "00_demo.ipynb", "topics_lda.html", "tables/demo_table.csv", "tables/demo_table.tex",
@@ -94,9 +99,21 @@ def test_index_links_resolve_and_manifest_lists_every_figure(corpus, tmp_path):
     assert all((reports / link).exists() for link in links), [l for l in links if not (reports / l).exists()]
     assert manifest["corpus"]["fingerprint"] in page and changes[0] in page
     before = (reports / "index.html").read_bytes(), (figures / "manifest.json").read_bytes()
-    finalize_report(reports, figures, corpus, THEMES)
+    finish(reports, figures, fingerprint)
     assert (figures / "manifest.json").read_bytes() == before[1]
     second = (reports / "index.html").read_bytes()
     assert second != before[0]  # now it says "no change"
-    finalize_report(reports, figures, corpus, THEMES)
+    finish(reports, figures, fingerprint)
     assert (reports / "index.html").read_bytes() == second
+
+
+def test_index_page_names_notebooks_out_of_date(corpus, tmp_path):
+    reports, figures = tmp_path / "reports", tmp_path / "figures"
+    ResultStore(reports / "results", index_key="old", notebook="01_demo", parameters={"split_year": 2016}).put(
+        "x", 1)
+    ResultStore(reports / "results", index_key="key", notebook="04_demo", parameters={"split_year": 2020}).put(
+        "y", 1)
+    finish(reports, figures, corpus_fingerprint(corpus, DIGEST))
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    assert "01_demo is out of date" in page and "04_demo is out of date" not in page
+    assert "01_demo ran with split_year=2016 but 04_demo with split_year=2020" in page

@@ -1,5 +1,5 @@
 from analysis.text.clean import clean_text
-from analysis.text.segment import paragraphs, segment_text
+from analysis.text.segment import segment_text
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025
 
 # Established by reading each document (see the README, "Segmentation"):
@@ -13,11 +13,15 @@ EXPECTED_KINDS = {
 }
 
 
-def test_paragraph_counts_and_kinds_per_document(paras):
-    counts = paras.groupby(["doc_id", "kind"], observed=False).size().unstack()
+def test_paragraph_counts_and_kinds_per_document(paras, index):
+    counts = paras.groupby(["doc_id", "kind"]).size().unstack(fill_value=0).reindex(
+        columns=["heading", "preamble", "operative", "body"], fill_value=0)
     for doc_id, expected in EXPECTED_KINDS.items():
         assert tuple(counts.loc[doc_id, ["heading", "preamble", "operative", "body"]]) == expected, doc_id
     assert len(paras) == 27 + 37 + 21 + 46 + 47
+    assert index.documents.set_index("doc_id")["paragraphs"].to_dict() == {
+        DOC_2010: 27, DOC_2015: 37, DOC_2016: 21, DOC_2023: 46, DOC_2025: 47}
+    assert paras["position"].tolist() == [n for count in (27, 37, 21, 46, 47) for n in range(1, count + 1)]
 
 
 def test_paragraph_ids_are_stable_and_unique(paras):
@@ -61,9 +65,15 @@ def test_unstructured_speech_is_body_text():
 def test_ids_pad_to_the_paragraph_count():
     import pandas as pd
 
-    corpus = pd.DataFrame({"doc_id": ["long"], "year": [2000], "text": ["\n".join(f"Sentence {i}." for i in range(120))]})
-    ids = paragraphs(corpus, clean=False)["paragraph_id"]
-    assert ids.iloc[0] == "long:p001" and ids.iloc[-1] == "long:p120"
+    from analysis.index.build import build_index
+    from analysis.io.codebook import codebook_from_dict
+
+    corpus = pd.DataFrame({"doc_id": ["long", "short"], "date": ["2000", "2001"], "year": [2000, 2001],
+                           "text": ["\n".join(f"Sentence {i}." for i in range(120)), "One.\nTwo."]})
+    book = codebook_from_dict({"themes": {"t": {"include": ["sentence"]}}})
+    ids = build_index(corpus, book, learn_phrases_=False).paragraphs["paragraph_id"]
+    assert ids.iloc[0] == "long:p001" and ids.iloc[119] == "long:p120"
+    assert ids.iloc[120:].tolist() == ["short:p01", "short:p02"]
 
 
 def test_paragraph_texts_are_the_segment_texts(corpus):

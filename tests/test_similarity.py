@@ -9,11 +9,18 @@ import pytest
 from scipy import sparse
 
 from analysis.errors import ParameterError
-from analysis.stats.similarity import (count_matrix, document_topics, jaccard_similarity, lee_benchmark, novel_paragraphs,
-                                 order_by_similarity, paragraph_lineage, passage_summary, profile_similarity,
-                                 shared_passages, tfidf_matrix, tfidf_similarity, theme_profiles, topic_similarity,
-                                 validate_against_ratings)
+from analysis.index.dfm import dfm_from_tokens, tfidf_rows
+from analysis.stats.similarity import (document_topics, jaccard_similarity, lee_benchmark, novel_paragraphs,
+                                       order_by_similarity, paragraph_lineage, passage_summary, profile_similarity,
+                                       shared_passages, tfidf_similarity, theme_profiles, topic_similarity,
+                                       validate_against_ratings)
 from analysis.text.tokens import Tokenizer
+
+
+def count_matrix(token_lists):
+    """Rows of token counts over a sorted vocabulary (a DFM of the lists)."""
+    x = dfm_from_tokens(token_lists)
+    return x.matrix, x.features.tolist()
 
 
 def test_jaccard_by_hand():
@@ -50,14 +57,14 @@ def test_profile_and_topic_similarity():
 
 def test_profiles_and_topic_shares_pool_by_year():
     frequencies = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "year": [2000, 2000, 2000, 2000],
-                                "theme": ["t1", "t2", "t1", "t2"], "count": [1, 0, 3, 2], "tokens": [100, 100, 300, 300]})
+                                "theme": ["t1", "t2", "t1", "t2"], "count": [1, 0, 3, 2], "word_tokens": [100, 100, 300, 300]})
     profile = theme_profiles(frequencies, "year")
     assert profile.loc[2000, "t1"] == pytest.approx(4 / 400 * 10_000)
     doc_topics = pd.DataFrame({"model": "lda", "unit_id": ["a:1", "a:1", "a:2", "a:2"], "doc_id": "a", "year": 2000,
                                "n_tokens": [10, 10, 30, 30], "topic": [1, 2, 1, 2], "share": [1.0, 0.0, 0.5, 0.5]})
     shares = document_topics(doc_topics, "lda")
     assert shares.loc["a", 1] == pytest.approx((10 * 1 + 30 * 0.5) / 40)
-    with pytest.raises(ParameterError, match="topic_model='nmf'"):
+    with pytest.raises(ParameterError, match="model='nmf'"):
         document_topics(doc_topics, "nmf")
 
 
@@ -85,7 +92,7 @@ def lineage_fixture():
 
 def test_lineage_looks_only_at_earlier_documents():
     parts, tokens = lineage_fixture()
-    vectors = tfidf_matrix(count_matrix(tokens)[0])
+    vectors = tfidf_rows(count_matrix(tokens)[0])
     lineage = paragraph_lineage(parts, vectors, DATES).set_index("paragraph_id")
     assert "old:p1" not in lineage.index  # the first document has nothing earlier
     assert lineage.loc["new:p2", "earlier_paragraph_id"] == "old:p2"
@@ -103,7 +110,7 @@ def test_lineage_in_blocks_equals_the_whole(monkeypatch):
     docs = np.repeat([f"d{i}" for i in range(6)], 7)
     parts = pd.DataFrame({"doc_id": docs, "year": 2000, "paragraph_id": [f"p{i}" for i in range(len(docs))],
                           "text": ""})
-    vectors = tfidf_matrix(sparse.csr_matrix(rng.poisson(0.3, (len(docs), 30))))
+    vectors = tfidf_rows(sparse.csr_matrix(rng.poisson(0.3, (len(docs), 30))))
     dates = pd.Series({f"d{i}": f"200{i}" for i in range(6)})
     whole = paragraph_lineage(parts, vectors, dates)
     monkeypatch.setattr(similarity, "BLOCK_ROWS", 3)
@@ -113,7 +120,7 @@ def test_lineage_in_blocks_equals_the_whole(monkeypatch):
 
 def test_documents_of_the_same_date_are_not_ancestors():
     parts, tokens = lineage_fixture()
-    vectors = tfidf_matrix(count_matrix(tokens)[0])
+    vectors = tfidf_rows(count_matrix(tokens)[0])
     same_day = pd.Series({"old": "2000", "mid": "2010", "new": "2010"})
     lineage = paragraph_lineage(parts, vectors, same_day).set_index("paragraph_id")
     assert set(lineage["earlier_doc_id"]) == {"old"}
@@ -123,13 +130,13 @@ def test_documents_of_the_same_date_are_not_ancestors():
 
 def test_novel_paragraphs_with_their_themes():
     parts, tokens = lineage_fixture()
-    lineage = paragraph_lineage(parts, tfidf_matrix(count_matrix(tokens)[0]), DATES)
+    lineage = paragraph_lineage(parts, tfidf_rows(count_matrix(tokens)[0]), DATES)
     kwic = pd.DataFrame({"paragraph_id": ["new:p1", "new:p1"], "theme": ["scam_compounds", "human_trafficking"]})
     n_tokens = pd.Series([len(t) for t in tokens], index=parts["paragraph_id"])
     novel = novel_paragraphs(lineage, kwic, n_tokens, threshold=0.25, min_tokens=3)
     assert novel["paragraph_id"].tolist() == ["new:p1"]
     assert novel.loc[0, "themes"] == "scam_compounds;human_trafficking"
-    with pytest.raises(ParameterError, match="novelty_threshold"):
+    with pytest.raises(ParameterError, match="threshold=0"):
         novel_paragraphs(lineage, kwic, n_tokens, threshold=0)
     from analysis.stats.similarity import novelty_by_document
 
@@ -152,7 +159,7 @@ def test_shared_passages_are_maximal_runs():
     assert shared_passages(parts, ["a", "b"], n_words=9).empty
     summary = passage_summary(passages, pd.Series({"a": 11, "b": 16}))
     assert summary.loc[0, "share_of_b"] == 0.5
-    with pytest.raises(ParameterError, match="shingle_words"):
+    with pytest.raises(ParameterError, match="n_words=1"):
         shared_passages(parts, ["a", "b"], n_words=1)
 
 
@@ -168,7 +175,7 @@ def test_tfidf_similarity_agrees_with_human_judgment():
     project's tokenization (the paper's best model reached about 0.6)."""
     texts, human = lee_benchmark()
     assert len(texts) == 50 and human.shape == (50, 50)
-    counts, _ = count_matrix(Tokenizer(phrases="none").transform(texts))
+    counts, _ = count_matrix(Tokenizer(phrases="none").fit().transform(texts))
     result = validate_against_ratings(tfidf_similarity(counts, range(50)).to_numpy(), human)
     assert result["n_pairs"] == 1225
     assert result["pearson_r"] >= 0.55

@@ -3,28 +3,33 @@
 import pandas as pd
 import pytest
 
-from analysis.errors import AnalysisError
-from analysis.stats.claims import (Specification, corpus_limitations, first_mentions, focus_theme_story, period_rates,
-                                read_table, robustness_summary, robustness_table, short_names, specification_grid)
-from analysis.stats.themes import theme_kwic
+from analysis.plots.labels import short_names
+from analysis.report.story import corpus_limitations, focus_theme_story
+from analysis.stats.rates import period_rates, theme_emergence, theme_frequencies
+from analysis.synthesis.robustness import Specification, robustness_summary, robustness_table, specification_grid
 from conftest import DOC_2010, DOC_2025
 
 
-@pytest.fixture(scope="module")
-def kwic(paras, codebook):
-    return theme_kwic(paras, codebook)
+def first_mention(index, theme: str) -> pd.Series:
+    """The first KWIC row of ``theme`` in corpus order, with the whole paragraph it stands in."""
+    row = index.kwic[index.kwic["theme"] == theme].iloc[0]
+    text = index.paragraphs.set_index("paragraph_id").loc[row["paragraph_id"], "text"]
+    return pd.concat([row, pd.Series({"text": text})])
 
 
-def test_first_mentions_quote_the_whole_paragraph(kwic, paras):
-    first = first_mentions(kwic, paras, ["cybercrime", "environmental_crime"]).set_index("theme")
-    assert first.loc["cybercrime", "paragraph_id"] == f"{DOC_2010}:p08"
-    assert first.loc["environmental_crime", "paragraph_id"] == f"{DOC_2025}:p21"
-    assert first.loc["environmental_crime", "text"].startswith("Speakers expressed concern about the rise of crimes")
+def test_first_mentions_quote_the_whole_paragraph(index, codebook):
+    frequencies = theme_frequencies(index.kwic, index.documents, codebook.names)
+    emergence = theme_emergence(frequencies, index.kwic, ["cybercrime", "environmental_crime"]).set_index("theme")
+    assert emergence.loc["cybercrime", "first_paragraph_id"] == f"{DOC_2010}:p08"
+    assert emergence.loc["environmental_crime", "first_paragraph_id"] == f"{DOC_2025}:p21"
+    first = first_mention(index, "environmental_crime")
+    assert first["paragraph_id"] == f"{DOC_2025}:p21"
+    assert first["text"].startswith("Speakers expressed concern about the rise of crimes")
 
 
 def test_period_rates_pool_tokens():
     frequencies = pd.DataFrame({"doc_id": ["a", "b", "c"], "year": [2010, 2015, 2021], "theme": "t",
-                                "count": [1, 3, 5], "tokens": [1_000, 3_000, 10_000]})
+                                "count": [1, 3, 5], "word_tokens": [1_000, 3_000, 10_000]})
     row = period_rates(frequencies, ["t"], 2020).iloc[0]
     assert row["per_10k_before"] == pytest.approx(4 / 4_000 * 10_000)
     assert row["per_10k_after"] == pytest.approx(5.0)
@@ -37,11 +42,11 @@ def test_grid_and_labels():
     assert Specification().label == "normalize=lemma, domain_stopwords=on, phrases=both, min_df=1"
 
 
-def test_robustness_of_the_count_claims(corpus, codebook, kwic):
+def test_robustness_of_the_count_claims(index, codebook):
     """Environmental crime is mentioned in the 2025 report only (kwic): with min_df = 2 its terms
     are dropped and its first-year claim fails; cybercrime is in four documents and survives."""
     specs = [Specification(min_df=1), Specification(min_df=2)]
-    table = robustness_table(corpus, codebook, kwic, specs, specs[0], 2020, 4, [4], [1], topic_claims=False)
+    table = robustness_table(index, codebook.focus, specs, specs[0], 2020, 4, [4], [1], with_topic_claims=False)
     assert list(table.columns) == ["claim", "specification", "holds", "value"]
     value = table.set_index(["claim", "specification"])
     reference, strict = specs[0].label, specs[1].label
@@ -56,18 +61,13 @@ def test_robustness_of_the_count_claims(corpus, codebook, kwic):
     assert summary.loc["cybercrime: first year 2010", "share"] == 1.0
 
 
-def test_topic_claims_vary_k_and_seed(corpus, codebook, kwic):
-    table = robustness_table(corpus, codebook, kwic, [Specification()], Specification(), 2020, 3, [3, 4], [1, 2])
+def test_topic_claims_vary_k_and_seed(index, codebook):
+    table = robustness_table(index, codebook.focus, [Specification()], Specification(), 2020, 3, [3, 4], [1, 2])
     topic_rows = table[table["claim"].str.endswith("carried by an LDA topic")]
     assert sorted(topic_rows["specification"].unique()) == sorted(
         [Specification().label, "K=3, seed=2 (reference preprocessing)", "K=4, seed=1 (reference preprocessing)",
          "K=4, seed=2 (reference preprocessing)"])
     assert topic_rows["value"].between(0, 1).all()
-
-
-def test_missing_table_names_the_notebook(tmp_path):
-    with pytest.raises(AnalysisError, match="run notebook 02_topic_models first"):
-        read_table("topic_labels", tmp_path)
 
 
 def test_limitations_come_from_the_corpus():
@@ -79,8 +79,8 @@ def test_limitations_come_from_the_corpus():
     assert "Documents run from 500 to 1,500 words (median 1,000)" in lines[3]
 
 
-def test_story_quotes_and_counts(kwic, paras):
-    first = first_mentions(kwic, paras, ["scam_compounds"]).iloc[0]
+def test_story_quotes_and_counts(index):
+    first = first_mention(index, "scam_compounds")
     rates = pd.DataFrame({"theme": ["scam_compounds", "terrorism"], "per_10k_before": [0.0, 30.0],
                           "per_10k_after": [39.3, 20.0], "change": [39.3, -10.0]})
     summary = pd.DataFrame({"claim": ["scam_compounds: first year 2023"], "specifications": [24], "holds": [14]})

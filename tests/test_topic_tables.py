@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stats.themes import theme_kwic
 from analysis.text.tokens import Tokenizer
 from analysis.models.topic_tables import (doc_topics_table, representative_units, theme_carriers, theme_terms,
                                    topic_browser_html, topic_labels, topic_prevalence, topic_terms_table,
@@ -63,9 +62,10 @@ def test_representative_units_have_the_highest_share():
     assert examples.iloc[0]["text"] == "one"
 
 
-def test_theme_terms_are_the_tokens_of_the_matches(paras, codebook):
-    tokenizer = Tokenizer(codebook=codebook, phrases="codebook")
-    terms = theme_terms(theme_kwic(paras, codebook), tokenizer)
+def test_theme_terms_are_the_tokens_of_the_matches(index, codebook):
+    tokenizer = Tokenizer(codebook_phrases=codebook.multiword_patterns(), phrases="codebook").fit()
+    terms = theme_terms(index.kwic, tokenizer)
+    assert terms == theme_terms(index.kwic, index.tokenizer(phrases="codebook"))
     assert {"scam_compound", "scam", "forced_criminality"} <= terms["scam_compounds"]
     assert "cybercrime" in terms["cybercrime"]
     assert "wildlife_trafficking" in terms["environmental_crime"]
@@ -87,7 +87,7 @@ def test_theme_share_of_a_topic():
 
 
 def test_browser_is_self_contained_and_numbers_topics_as_the_tables():
-    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False)
+    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False).fit()
     data = topic_corpus(planted_units(), tokenizer, min_df=2, max_df=1.0, min_tokens=1)
     model = TopicModel("lda", 3, random_state=0).fit(data)
     page = topic_browser_html(model, data, "Test <topics>")
@@ -103,8 +103,8 @@ def test_browser_is_self_contained_and_numbers_topics_as_the_tables():
     assert np.allclose(data_json["mdsDat"]["Freq"], sizes)
 
 
-def test_without_phrases_only_single_word_matches_name_a_theme(paras, codebook):
-    terms = theme_terms(theme_kwic(paras, codebook), Tokenizer(codebook=codebook, phrases="none"))
+def test_without_phrases_only_single_word_matches_name_a_theme(index):
+    terms = theme_terms(index.kwic, index.tokenizer(phrases="none"))
     assert "scam_compound" not in terms["scam_compounds"] and "scam" in terms["scam_compounds"]
     assert not {"illegal", "crime", "affect", "environment"} & terms["environmental_crime"]
 

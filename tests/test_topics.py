@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis._parallel import in_background
 from analysis.errors import ParameterError
-from analysis.text.tokens import Tokenizer
 from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_topic_terms, fit_topic_grid,
-                             in_background, matched_topics, modelling_units, sample_by_year, topic_corpus,
-                             topic_diversity, topic_model_selection, topic_stability)
+                                    matched_topics, modelling_units, sample_by_year, topic_corpus, topic_diversity,
+                                    topic_model_selection, topic_stability)
+from analysis.text.tokens import Tokenizer
 
 WORDS_A = "ransomware malware hacking phishing botnet darknet exploit spyware".split()
 WORDS_B = "timber ivory pangolin logging poaching rhino mercury fishing".split()
@@ -29,14 +30,13 @@ def planted_units(n_per_topic=30, length=12, seed=0) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def planted():
-    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False)
+    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False).fit()
     return topic_corpus(planted_units(), tokenizer, min_df=2, max_df=1.0, min_tokens=1)
 
 
 @pytest.fixture(scope="module")
-def seed_data(paras, codebook):
-    tokenizer = Tokenizer(codebook=codebook).fit(paras["text"])
-    return topic_corpus(modelling_units(paras), tokenizer)
+def seed_data(paras, index):
+    return topic_corpus(modelling_units(paras), index.tokenizer())
 
 
 def test_units_are_paragraphs_or_documents(paras):
@@ -47,9 +47,8 @@ def test_units_are_paragraphs_or_documents(paras):
         modelling_units(paras, "sentence")
 
 
-def test_vocabulary_is_pruned_by_document_frequency(paras, codebook, seed_data):
-    tokenizer = Tokenizer(codebook=codebook).fit(paras["text"])
-    tokens = tokenizer.transform(paras["text"])
+def test_vocabulary_is_pruned_by_document_frequency(paras, index, seed_data):
+    tokens = index.tokenizer().transform(paras["text"])
     document_frequency = pd.Series([t for unit in tokens for t in set(unit)]).value_counts()
     expected = set(document_frequency[(document_frequency >= 2) & (document_frequency <= 0.5 * len(tokens))].index)
     assert set(seed_data.vocabulary) == expected
@@ -101,7 +100,7 @@ def test_bad_parameters_name_themselves(planted):
     with pytest.raises(ParameterError, match="max_df"):
         topic_corpus(planted_units(), Tokenizer(phrases="none"), max_df=1.5)
     with pytest.raises(ParameterError, match="min_tokens"):
-        topic_corpus(planted_units(), Tokenizer(phrases="none"), min_tokens=10_000)
+        topic_corpus(planted_units(), Tokenizer(phrases="none").fit(), min_tokens=10_000)
     with pytest.raises(ParameterError, match="fit"):
         topic_corpus(planted_units(), Tokenizer(phrases="gensim"))
     check_n_topics("n_topics", [2, 15], planted)
@@ -175,7 +174,7 @@ def test_sampling_by_year_is_stratified_seeded_and_ordered():
     assert sample.equals(sample_by_year(corpus, 4, random_state=3))
     assert not sample.equals(sample_by_year(corpus, 4, random_state=4))
     assert sample_by_year(corpus, None) is corpus
-    with pytest.raises(ParameterError, match="sample_per_year"):
+    with pytest.raises(ParameterError, match="per_year=0"):
         sample_by_year(corpus, 0)
 
 

@@ -2,20 +2,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.index.build import count_corpus
 from analysis.errors import ParameterError
-from analysis.text.tokens import Tokenizer
-from analysis.stats.trends import distinctive_terms, emergent_terms, keyness_table, period_of, term_trends, yearly_series
+from analysis.stats.keyness import distinctive_terms, keyness_table, period_of
+from analysis.stats.rates import term_trends, yearly_series
+from analysis.stats.terms import emergent_terms
 from conftest import DOC_2010, DOC_2015, DOC_2025
 
 
 @pytest.fixture(scope="module")
-def counts(corpus, codebook):
-    return count_corpus(corpus, codebook, Tokenizer(codebook=codebook, phrases="codebook"))
+def counts(index):
+    return index.dfm("document", index.tokenizer(phrases="codebook"))
 
 
 def test_yearly_rates_pool_documents_and_bootstrap_is_seeded():
-    documents = pd.DataFrame({"year": [2000, 2000, 2000, 2001], "tokens": [100, 200, 300, 50]})
+    documents = pd.DataFrame({"year": [2000, 2000, 2000, 2001], "word_tokens": [100, 200, 300, 50]})
     values = np.array([[1], [2], [3], [5]])
     first = yearly_series(documents, values, ["x"], n_boot=200, random_state=7)
     assert first["per_10k"].tolist() == pytest.approx([10_000 * 6 / 600, 10_000 * 5 / 50])
@@ -28,23 +28,24 @@ def test_yearly_rates_pool_documents_and_bootstrap_is_seeded():
 
 
 def test_bootstrap_band_is_wide_when_documents_disagree():
-    documents = pd.DataFrame({"year": [2000] * 4, "tokens": [100] * 4})
+    documents = pd.DataFrame({"year": [2000] * 4, "word_tokens": [100] * 4})
     band = yearly_series(documents, np.array([[0], [0], [0], [8]]), ["x"], n_boot=2000, random_state=1).iloc[0]
     assert band["per_10k"] == 200 and band["low"] == 0 and band["high"] >= 400
 
 
-def test_term_trends_count_the_tokens(counts):
+def test_term_trends_count_the_tokens(counts, index):
     trends = term_trends(counts, ["cybercrime", "not_a_term"], n_boot=10).set_index(["term", "year"])
-    row = counts.documents.set_index("doc_id").loc[DOC_2025]
-    column = list(counts.vocabulary).index("cybercrime")
-    assert trends.loc[("cybercrime", 2025), "count"] == counts.dtm[4, column]
-    assert trends.loc[("cybercrime", 2025), "per_10k"] == pytest.approx(10_000 * counts.dtm[4, column] / row["tokens"])
+    row = index.documents.set_index("doc_id").loc[DOC_2025]
+    column = list(counts.features).index("cybercrime")
+    assert trends.loc[("cybercrime", 2025), "count"] == counts.matrix[4, column]
+    assert trends.loc[("cybercrime", 2025), "per_10k"] == pytest.approx(
+        10_000 * counts.matrix[4, column] / row["word_tokens"])
     assert (trends.loc["not_a_term", "count"] == 0).all()
 
 
 def test_keyness_table_comparisons(counts):
     table = keyness_table(counts, split_year=2020)
-    assert set(table["comparison"]) == {"2020+ vs before"} | {f"{d} vs rest" for d in counts.documents["doc_id"]}
+    assert set(table["comparison"]) == {"2020+ vs before"} | {f"{d} vs rest" for d in counts.docvars["doc_id"]}
     split = table[table["comparison"] == "2020+ vs before"].set_index("term")
     assert split.loc["cybercrime", "g2"] > 0 and split.loc["cybercrime", "log_ratio"] > 0
     with pytest.raises(ParameterError, match="split_year=2030"):
@@ -73,5 +74,5 @@ def test_distinctive_terms_per_period(counts):
 def test_bad_trend_parameters_are_named(counts):
     with pytest.raises(ParameterError, match="terms='cybercrime': must be a list"):
         term_trends(counts, "cybercrime")
-    with pytest.raises(ParameterError, match="keyness_min_count=0"):
+    with pytest.raises(ParameterError, match="min_count=0"):
         keyness_table(counts, split_year=2020, min_count=0)

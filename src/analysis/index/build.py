@@ -1,153 +1,199 @@
-"""Count a whole corpus in one pass: theme matches with their context, word tokens and terms.
+"""The one pass over a corpus: clean, segment, match the codebook, count items.
 
-:func:`count_corpus` runs each document through the project's one path -- clean, segment,
-match the codebook per paragraph, tokenize -- in ``n_jobs`` worker processes, and returns a
-:class:`CorpusCounts`: the documents with their lengths, one keyword-in-context row per theme
-match, and a sparse document-term matrix of the tokenizer's tokens. Everything later (rates,
-emergence, trends, keyness) is computed from these, so a count is always a number of rows or
-cells that can be listed.
+:func:`build_index` runs every document once through the project's path -- clean
+(:func:`~analysis.text.clean.clean_text`), segment (:func:`~analysis.text.segment.segment_text`),
+match the codebook per paragraph with its keyword-in-context rows, and extract the paragraph's
+items (:mod:`analysis.text.tokens`: words, codebook phrases, learned phrases) -- in ``n_jobs``
+worker processes, and returns a :class:`~analysis.index.corpus_index.CorpusIndex`. Everything
+later (rates, trends, keyness, topic models, similarity, robustness) is computed from the index.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import Counter
+import re
+import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .._parallel import worker_context
+from ..checks import check_int, check_number
+from ..io.corpus import trace
 from ..text.clean import clean_text
 from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
-from ..errors import ParameterError
-from ..text.patterns import vocabulary, words_of
-from ..text.segment import paragraph_ids, paragraph_texts
-from ..stats.themes import CONTEXT_CHARS, KWIC_COLUMNS, kwic_rows
-from ..text.tokens import Tokenizer
+from ..text.patterns import PatternSet, lower_same_length, vocabulary, words_of
+from ..text.segment import paragraph_ids, segment_text
+from ..text.tokens import (codebook_joined, item_deltas, learn_phrases, learned_joined, learned_only,
+                           runs_between_phrases)
+from .corpus_index import KWIC_COLUMNS, PARAGRAPH_COLUMNS, CorpusIndex
 
-
-@dataclass
-class CorpusCounts:
-    documents: pd.DataFrame  # doc_id, date, year, paragraphs, tokens (word tokens)
-    kwic: pd.DataFrame  # KWIC_COLUMNS, one row per theme match
-    dtm: sparse.csr_matrix  # documents x vocabulary: counts of the tokenizer's tokens
-    vocabulary: np.ndarray  # column names of dtm, sorted
-
-    def year_term_matrix(self) -> tuple[np.ndarray, sparse.csr_matrix]:
-        """Years (sorted) and the year x vocabulary matrix of pooled term counts."""
-        years, rows = np.unique(self.documents["year"].to_numpy(), return_inverse=True)
-        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))),
-                                      shape=(len(years), len(rows)))
-        return years, (indicator @ self.dtm).tocsr()
-
-
+CONTEXT_CHARS = 60
+WHITESPACE = re.compile(r"\s+")
 _WORKER: dict = {}
 
 
-def worker_context():
-    """How worker processes start: from a small forkserver process, not as copies of this one,
-    which may hold a large corpus (with fork, reference counting would copy its pages into
-    each); spawn where there is no forkserver."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+def kwic_rows(doc_id: str, year: int, ids: list[str], texts: list[str], codebook: Codebook,
+              context: int = CONTEXT_CHARS, known: set[str] | None = None, lower: str | None = None) -> list[tuple]:
+    """Keyword-in-context rows (:data:`KWIC_COLUMNS`) for the paragraphs ``texts`` of one
+    document: one row per codebook match, with ``context`` characters of the paragraph on each
+    side (whitespace runs shown as one space)."""
+    rows = []
+    for paragraph_id, text, matches in zip(ids, texts, codebook.find_all(texts, known, lower)):
+        for m in matches:
+            rows.append((doc_id, int(year), paragraph_id, m.theme, m.pattern,
+                         WHITESPACE.sub(" ", text[max(0, m.start - context):m.start]),
+                         WHITESPACE.sub(" ", text[m.start:m.end]), WHITESPACE.sub(" ", text[m.end:m.end + context])))
+    return rows
 
 
-def _start_worker(codebook: Codebook, tokenizer: Tokenizer, context: int) -> None:
-    _WORKER.update(codebook=codebook, tokenizer=tokenizer, context=context)
+def _start_worker(codebook: Codebook, keep_sequences: bool, context: int) -> None:
+    phrases = codebook.multiword_patterns()
+    _WORKER.update(codebook=codebook, phrase_set=PatternSet(phrases) if phrases else None,
+                   keep_sequences=keep_sequences, context=context)
 
 
-def _count_chunk(chunk: list[tuple]) -> tuple:
-    """Count one chunk of documents.
-
-    Each document gives weighted items (:meth:`Tokenizer.weighted_words`); the chunk's items
-    are numbered once (``pandas.factorize``, in C), summed into a document x item matrix and
-    mapped to tokens by a sparse product, so no Python loop runs over every word. Terms come
-    back against a vocabulary local to the chunk (``terms`` plus CSR arrays).
-    """
-    codebook, tokenizer, context = _WORKER["codebook"], _WORKER["tokenizer"], _WORKER["context"]
-    items, weights, rows, n_paragraphs, n_words, kwic = [], [], [], [], [], []
-    for row, (doc_id, year, text) in enumerate(chunk):
-        texts = paragraph_texts(clean_text(text))
-        joined = PARAGRAPH_SEPARATOR.join(texts)
-        lower = joined.lower()
-        words = words_of(lower)
-        known = vocabulary(words)
-        kwic += kwic_rows(doc_id, year, paragraph_ids(doc_id, len(texts)), texts, codebook, context, known, lower)
-        doc_items, doc_weights, n = tokenizer.weighted_words(joined, known, words, lower)
-        tally = Counter(doc_items)  # in C: the distinct items of the document, fewer to number below
-        if doc_weights is not None:
-            for item, weight in zip(doc_items, doc_weights):
-                if weight != 1:
-                    tally[item] += weight - 1
-        items += tally.keys()
-        weights.append(np.fromiter(tally.values(), dtype=np.int64, count=len(tally)))
-        rows.append(np.full(len(tally), row))
-        n_paragraphs.append(len(texts))
-        n_words.append(n)
-    codes, distinct = pd.factorize(np.array(items, dtype=object))
-    token_codes, terms = pd.factorize(np.array([tokenizer.token_of(item) for item in distinct], dtype=object))
-    item_to_token = sparse.csr_matrix((np.ones(len(distinct), dtype=np.int64), (np.arange(len(distinct)), token_codes)),
-                                      shape=(len(distinct), len(terms)))
-    doc_items = sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), codes)),
-                                  shape=(len(chunk), len(distinct)))
-    doc_terms = (doc_items @ item_to_token).tocsr()
-    doc_terms.eliminate_zeros()  # words seen only inside phrases cancel out
-    # Terms without a cell, and "" (which collects the dropped words), are not sent: _assemble
-    # gives a global number only to the terms named, and no cell refers to the others.
-    used = (np.bincount(doc_terms.indices, minlength=len(terms)) > 0) & (terms != "")
-    keep_cells = used[doc_terms.indices]
-    row_of_cell = np.repeat(np.arange(len(chunk)), np.diff(doc_terms.indptr))
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(row_of_cell[keep_cells], minlength=len(chunk)))])
-    names = np.where(used, terms, None)
-    return (n_paragraphs, n_words, kwic, list(names), indptr.astype(np.int64),
-            doc_terms.indices[keep_cells].astype(np.int32), doc_terms.data[keep_cells].astype(np.int32))
+def _index_chunk(chunk: list[tuple]) -> dict:
+    """Index one chunk of documents: paragraphs, KWIC rows, and the paragraphs' word and
+    codebook-phrase item counts against a vocabulary local to the chunk."""
+    codebook, phrase_set, context = _WORKER["codebook"], _WORKER["phrase_set"], _WORKER["context"]
+    paragraphs, kwic, flat_words, lengths, deltas, sequences = [], [], [], [], [], []
+    row = 0
+    for doc_id, year, text in chunk:
+        segments = segment_text(clean_text(text))
+        texts = [s.text for s in segments]
+        ids = paragraph_ids(doc_id, len(texts))
+        joined_lower = lower_same_length(PARAGRAPH_SEPARATOR.join(texts))
+        kwic += kwic_rows(doc_id, year, ids, texts, codebook, context, vocabulary(words_of(joined_lower)),
+                          joined_lower)
+        offset = 0
+        for position, (paragraph_id, segment) in enumerate(zip(ids, segments), 1):
+            lower = joined_lower[offset:offset + len(segment.text)]
+            offset += len(segment.text) + 1
+            words = words_of(lower)
+            joined = codebook_joined(segment.text, phrase_set, lower, words)
+            paragraphs.append((doc_id, int(year), paragraph_id, position, segment.kind, segment.label,
+                               segment.text, len(words)))
+            flat_words += words
+            lengths.append(len(words))
+            if joined is not words:
+                deltas.append((row, item_deltas(words, joined, None)[0]))
+            if _WORKER["keep_sequences"]:
+                sequences.append(joined)
+            row += 1
+    return {"paragraphs": paragraphs, "kwic": kwic, "words": _count_matrix(flat_words, lengths),
+            "codebook_delta": deltas, "sequences": sequences}
 
 
-def count_corpus(corpus: pd.DataFrame, codebook: Codebook, tokenizer: Tokenizer, n_jobs: int = 1,
-                 chunk_size: int = 128, context: int = CONTEXT_CHARS) -> CorpusCounts:
-    """Count themes, word tokens and terms in every document of ``corpus``.
+def _count_matrix(flat_items: list[str], lengths: list[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Rows of item counts (one row per entry of ``lengths``) against the chunk's own sorted
+    item names; counted in C (``pandas.factorize`` and a sparse sum), no Python loop per word."""
+    codes, names = pd.factorize(np.array(flat_items, dtype=object), sort=True)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    matrix = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), (rows, codes)),
+                               shape=(len(lengths), len(names)))
+    matrix.sum_duplicates()
+    return np.asarray(names, dtype=object), matrix
 
-    ``tokenizer`` must be fitted already if it learns phrases. ``n_jobs`` worker processes
+
+def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases_: bool = True, phrase_min_count: int = 5,
+                phrase_threshold: float = 0.5, n_jobs: int = 1, chunk_size: int = 128,
+                fingerprint: dict | None = None, key: str = "", log=None) -> CorpusIndex:
+    """Index every document of ``corpus`` (from :func:`~analysis.io.corpus.read_corpus`).
+
+    ``learn_phrases_`` also learns collocations (gensim ``Phrases``, with ``phrase_min_count``
+    and ``phrase_threshold``) from the runs of words between codebook phrases, so that token
+    settings with learned phrases can be derived from the index. ``n_jobs`` worker processes
     share the documents in chunks of ``chunk_size``; the result does not depend on either.
     """
-    if not isinstance(n_jobs, int) or n_jobs < 1:
-        raise ParameterError(f"n_jobs={n_jobs!r}: must be a whole number of at least 1")
-    if tokenizer.learns_phrases and tokenizer.phrases_ is None:
-        raise ParameterError("the tokenizer learns phrases: fit it before counting")
+    check_int("n_jobs", n_jobs, 1)
+    check_int("chunk_size", chunk_size, 1)
+    check_int("phrase_min_count", phrase_min_count, 1)
+    check_number("phrase_threshold", phrase_threshold, -1, 1)
+    start = time.perf_counter()
+    trace("match_codebook", documents=len(corpus), codebook=codebook.digest)
     documents = list(zip(corpus["doc_id"], corpus["year"].astype(int), corpus["text"]))
     chunks = [documents[i:i + chunk_size] for i in range(0, len(documents), chunk_size)]
-    if n_jobs == 1:
-        _start_worker(codebook, tokenizer, context)
-        return _assemble(corpus, map(_count_chunk, chunks))
-    with ProcessPoolExecutor(n_jobs, mp_context=worker_context(), initializer=_start_worker,
-                             initargs=(codebook, tokenizer, context)) as pool:
-        return _assemble(corpus, pool.map(_count_chunk, chunks))
+    initargs = (codebook, learn_phrases_, CONTEXT_CHARS)
+    if n_jobs == 1 or len(chunks) == 1:
+        _start_worker(*initargs)
+        results = list(map(_index_chunk, chunks))
+    else:
+        with ProcessPoolExecutor(n_jobs, mp_context=worker_context(), initializer=_start_worker,
+                                 initargs=initargs) as pool:
+            results = list(pool.map(_index_chunk, chunks))
+    index = _assemble(corpus, results, learn_phrases_, phrase_min_count, phrase_threshold,
+                      codebook.multiword_patterns())
+    index.fingerprint = fingerprint or {}
+    index.key = key
+    index.settings = {"learn_phrases": learn_phrases_, "phrase_min_count": phrase_min_count,
+                      "phrase_threshold": phrase_threshold, "codebook_phrases": codebook.multiword_patterns(),
+                      "context_chars": CONTEXT_CHARS}
+    if log:
+        log(f"corpus index built: {len(index.documents):,} documents, {len(index.paragraphs):,} paragraphs, "
+            f"{len(index.kwic):,} theme mentions, {len(index.items):,} items in {time.perf_counter() - start:.1f} s")
+    return index
 
 
-def _assemble(corpus: pd.DataFrame, chunk_results) -> CorpusCounts:
-    """Merge chunk results into one matrix; columns are re-numbered in sorted term order."""
-    vocabulary: dict[str, int] = {}
-    indptr, indices, data, n_paragraphs, n_words, kwic = [np.zeros(1, dtype=np.int64)], [], [], [], [], []
-    offset = 0
-    for paragraphs, words, rows, terms, chunk_indptr, chunk_indices, chunk_data in chunk_results:
-        to_global = np.fromiter((-1 if t is None else vocabulary.setdefault(t, len(vocabulary)) for t in terms),
-                                dtype=np.int32, count=len(terms))
-        indices.append(to_global[chunk_indices])
-        data.append(chunk_data)
-        indptr.append(chunk_indptr[1:] + offset)
-        offset += len(chunk_indices)
-        n_paragraphs += paragraphs
-        n_words += words
-        kwic += rows
-    terms = np.array(list(vocabulary), dtype=object)
-    order = np.argsort(terms, kind="stable")
-    remap = np.empty(len(order), dtype=np.int32)
-    remap[order] = np.arange(len(order), dtype=np.int32)
-    column = remap[np.concatenate(indices)]
-    del indices
-    dtm = sparse.csr_matrix((np.concatenate(data), column, np.concatenate(indptr)), shape=(len(n_words), len(vocabulary)))
-    dtm.sort_indices()
-    documents = corpus[["doc_id", "date", "year"]].assign(paragraphs=n_paragraphs, tokens=n_words).reset_index(drop=True)
-    return CorpusCounts(documents, pd.DataFrame(kwic, columns=KWIC_COLUMNS), dtm, terms[order])
+def _assemble(corpus: pd.DataFrame, results: list[dict], learn: bool, min_count: int, threshold: float,
+              patterns: list[str]) -> CorpusIndex:
+    """Merge the chunks: one sorted item vocabulary, global paragraph rows, learned phrases."""
+    paragraphs = pd.DataFrame([p for r in results for p in r["paragraphs"]], columns=PARAGRAPH_COLUMNS)
+    kwic = pd.DataFrame([k for r in results for k in r["kwic"]], columns=KWIC_COLUMNS)
+    learned_rows, learned_only_rows, phrases = [], [], None
+    if learn:
+        sequences = [s for r in results for s in r["sequences"]]
+        phrases = learn_phrases((run for s in sequences for run in runs_between_phrases(s)), min_count, threshold)
+        boundaries = PatternSet(patterns) if patterns else None
+        for row, (items, text) in enumerate(zip(sequences, paragraphs["text"])):
+            delta = item_deltas(items, items, learned_joined(items, phrases))[1]
+            if delta:
+                learned_rows.append((row, delta))
+            lower = lower_same_length(text)
+            alone = item_deltas(words_of(lower), learned_only(text, boundaries, phrases, lower), None)[0]
+            if alone:
+                learned_only_rows.append((row, alone))
+    names = set()
+    for r in results:
+        names.update(r["words"][0])
+        for _, delta in r["codebook_delta"]:
+            names.update(delta)
+    for _, delta in learned_rows + learned_only_rows:
+        names.update(delta)
+    items = np.array(sorted(names), dtype=object)
+    position = {name: i for i, name in enumerate(items)}
+    words, codebook_rows, offset = [], [], 0
+    for r in results:
+        local_names, matrix = r["words"]
+        to_global = np.fromiter((position[n] for n in local_names), dtype=np.int64, count=len(local_names))
+        words.append(sparse.csr_matrix((matrix.data, to_global[matrix.indices], matrix.indptr),
+                                       shape=(matrix.shape[0], len(items))))
+        codebook_rows += [(row + offset, delta) for row, delta in r["codebook_delta"]]
+        offset += matrix.shape[0]
+    shape = (len(paragraphs), len(items))
+    word_matrix = sparse.vstack(words, format="csr") if words else sparse.csr_matrix(shape, dtype=np.int32)
+    word_matrix.sort_indices()
+    documents = corpus.drop(columns=["text"]).reset_index(drop=True)
+    per_doc = paragraphs.groupby("doc_id", sort=False).agg(paragraphs=("paragraph_id", "size"),
+                                                            word_tokens=("word_tokens", "sum"))
+    documents = documents.join(per_doc, on="doc_id")
+    documents[["paragraphs", "word_tokens"]] = documents[["paragraphs", "word_tokens"]].fillna(0).astype("int64")
+    return CorpusIndex(documents=documents, paragraphs=paragraphs, kwic=kwic, items=items, words=word_matrix,
+                       codebook_delta=_delta_matrix(codebook_rows, position, shape),
+                       learned_delta=_delta_matrix(learned_rows, position, shape) if learn else None,
+                       learned_only_delta=_delta_matrix(learned_only_rows, position, shape) if learn else None,
+                       phrases=phrases)
+
+
+def _delta_matrix(rows: list[tuple[int, dict]], position: dict[str, int], shape) -> sparse.csr_matrix:
+    entries = [(row, position[item], count) for row, delta in rows for item, count in delta.items()]
+    if not entries:
+        return sparse.csr_matrix(shape, dtype=np.int32)
+    r, c, v = zip(*entries)
+    matrix = sparse.csr_matrix((np.array(v, dtype=np.int32), (r, c)), shape=shape)
+    matrix.sum_duplicates()
+    matrix.sort_indices()
+    return matrix
+
+

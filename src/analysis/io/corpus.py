@@ -18,6 +18,8 @@ Nothing here writes anywhere: the corpus folder is only ever read.
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
 import json
 import re
 import zlib
@@ -35,7 +37,7 @@ ISO_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 
 
-def load_corpus(path: str | Path, text_column: str = "text") -> pd.DataFrame:
+def read_corpus(path: str | Path, text_column: str = "text") -> pd.DataFrame:
     """Read a corpus folder or table, validate it, and return it ordered by date.
 
     ``text_column`` names the column that holds the text in a single-table source.
@@ -44,6 +46,7 @@ def load_corpus(path: str | Path, text_column: str = "text") -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise CorpusError(f"{path}: no such corpus file or folder")
+    trace("read_corpus", path=str(path))
     if path.is_dir():
         frame = _read_folder(path)
     elif path.name == METADATA_FILE:
@@ -209,3 +212,25 @@ def _parse_date(value: str, year: int, where: str) -> str:
     if int(match.group(1)) != year:
         raise CorpusError(f"{where}: date {value!r} does not fall in year {year}")
     return value
+
+
+def trace(event: str, **details) -> None:
+    """Append one line to the file named by ``ANALYSIS_TRACE`` (if set): every corpus read and
+    every codebook pass leaves a line, so a test or a curious user can count them."""
+    path = os.environ.get("ANALYSIS_TRACE")
+    if path:
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps({"event": event, "pid": os.getpid(), **details}, sort_keys=True) + "\n")
+
+
+def corpus_fingerprint(corpus: pd.DataFrame, codebook_digest: str) -> dict:
+    """SHA-256 of the texts (in ``doc_id`` order), of the metadata (every other column, as CSV)
+    and of the codebook, and one over the three; with the number of documents."""
+    ordered = corpus.sort_values("doc_id")
+    texts = hashlib.sha256()
+    for doc_id, text in zip(ordered["doc_id"], ordered["text"]):
+        texts.update(f"{doc_id}\x00{text}\x00".encode("utf-8"))
+    metadata = ordered.drop(columns=["text"]).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    parts = {"texts": texts.hexdigest(), "metadata": hashlib.sha256(metadata).hexdigest(), "codebook": codebook_digest}
+    return {"fingerprint": hashlib.sha256("".join(parts.values()).encode()).hexdigest(), **parts,
+            "documents": len(corpus)}

@@ -8,7 +8,6 @@ target folder and renamed, so a reader never sees half a file.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -18,11 +17,28 @@ import pandas as pd
 FLOAT_FORMAT = "%.6g"
 
 
+def new_file_mode() -> int:
+    """The permissions ``open(path, "w")`` gives a new file: ``0o666`` less the process umask
+    (``0o644`` under umask 022). ``tempfile.mkstemp`` creates its files ``0o600``; a file
+    written through it and renamed into place gets these instead."""
+    try:  # Linux: read the umask without changing it (os.umask would, for every thread)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_text(path: str | Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(handle, new_file_mode())
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)
@@ -47,20 +63,3 @@ def write_table(frame: pd.DataFrame, name: str, reports_dir: str | Path, latex: 
                              label=f"tab:{name}", escape=True)
         atomic_write_text(folder / f"{name}.tex", tex)
     return path
-
-
-_CURRENT_RUN: dict = {}
-
-
-def record_parameters(notebook: str, parameters: dict, reports_dir: str | Path) -> Path:
-    """Write the parameters a notebook ran with to ``<reports_dir>/parameters/<notebook>.json``;
-    figures saved afterwards in this process are recorded as made by this run."""
-    _CURRENT_RUN.clear()
-    _CURRENT_RUN.update(notebook=notebook, parameters=json.loads(json.dumps(parameters, default=str)))
-    text = json.dumps(parameters, indent=2, sort_keys=True, default=str) + "\n"
-    return atomic_write_text(Path(reports_dir) / "parameters" / f"{notebook}.json", text)
-
-
-def current_run() -> dict:
-    """The notebook and parameters last recorded by :func:`record_parameters` in this process."""
-    return dict(_CURRENT_RUN)

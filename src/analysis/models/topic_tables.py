@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..text.tokens import Tokenizer
-from ..models.topics import TopicCorpus, TopicModel, top_term_ids
+from .topics import TopicCorpus, TopicModel, top_term_ids
 
 
 def topic_labels(model: TopicModel, vocabulary: list[str], n_terms: int = 3) -> dict[int, str]:
@@ -83,7 +83,7 @@ def theme_terms(kwic: pd.DataFrame, tokenizer: Tokenizer) -> dict[str, set[str]]
     the codebook and the token settings."""
     terms: dict[str, set[str]] = {theme: set() for theme in dict.fromkeys(kwic["theme"])}
     for theme, match in kwic[["theme", "match"]].drop_duplicates().itertuples(index=False):
-        tokens = tokenizer.tokenize(match)[0]
+        tokens = tokenizer.transform([match])[0]
         if len(tokens) == 1:
             terms[theme].add(tokens[0])
     return terms
@@ -141,13 +141,20 @@ def topic_browser_html(model: TopicModel, data: TopicCorpus, title: str, n_terms
             f"topics; {len(data.units):,} units; {len(data.vocabulary):,} terms.</p>\n{body}\n</body>\n</html>\n")
 
 
-def theme_carriers(shares: pd.DataFrame, prevalence: pd.DataFrame, min_share: float = 0.01) -> pd.DataFrame:
-    """``model, theme, topic, label, theme_share, year, prevalence``: for each model and theme,
-    the topic with the largest share of the theme's terms (if at least ``min_share``), with its
-    prevalence in every year -- which topic carries the theme, and when it rises."""
+def carrying_topics(shares: pd.DataFrame, min_share: float = 0.01) -> pd.DataFrame:
+    """THE rule for "a topic carries a theme": for each model and theme, the topic with the
+    largest share of its term weight on the theme's terms, kept if that share is at least
+    ``min_share`` (rows of :func:`topic_theme_shares`; ties: the lower topic number)."""
     best = (shares.sort_values(["model", "theme", "share", "topic"], ascending=[True, True, False, True])
             .drop_duplicates(["model", "theme"]))
-    best = best[best["share"] >= min_share].rename(columns={"share": "theme_share"})
+    return best[best["share"] >= min_share].reset_index(drop=True)
+
+
+def theme_carriers(shares: pd.DataFrame, prevalence: pd.DataFrame, min_share: float = 0.01) -> pd.DataFrame:
+    """``model, theme, topic, label, theme_share, year, prevalence``: the :func:`carrying_topics`
+    of each theme with its prevalence in every year -- which topic carries the theme, and when
+    it rises."""
+    best = carrying_topics(shares, min_share).rename(columns={"share": "theme_share"})
     table = best[["model", "theme", "topic", "label", "theme_share"]].merge(
         prevalence[["model", "topic", "year", "share"]].rename(columns={"share": "prevalence"}), on=["model", "topic"])
     order = {theme: i for i, theme in enumerate(dict.fromkeys(shares["theme"]))}
@@ -161,3 +168,9 @@ def topic_summary_table(terms: pd.DataFrame, labels: pd.DataFrame, n_terms: int 
     top = (terms[terms["rank"] <= n_terms].sort_values(["model", "topic", "rank"])
            .groupby(["model", "topic"])["term"].agg(" ".join).rename("top_terms").reset_index())
     return top.merge(labels, on=["model", "topic"])[["model", "topic", "label", "top_terms"]]
+
+
+def topic_label_table(labels: dict[str, dict[int, str]]) -> pd.DataFrame:
+    """``model, topic, label`` from the labels of each family's topics."""
+    return pd.DataFrame([(m, t, label) for m in labels for t, label in labels[m].items()],
+                        columns=["model", "topic", "label"])

@@ -21,7 +21,6 @@ The pipeline, each step a function:
 from __future__ import annotations
 
 import warnings
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -30,14 +29,13 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from ..models.coherence import topic_coherence
-from ..index.build import worker_context
+from ..checks import check_choice, check_int, check_number
 from ..errors import ParameterError
 from ..text.tokens import Tokenizer
+from .coherence import topic_coherence
 
 UNITS = ("paragraph", "document")
 FAMILIES = ("lda", "nmf")
-SELECTION_COLUMNS = ["model", "k", "seed", "c_v", "c_npmi", "diversity"]
 DYNAMIC_COLUMNS = ["topic", "year", "term", "rank", "weight"]
 STABILITY_COLUMNS = ["model", "k", "stability", "min_pair_similarity", "representative_seed"]
 
@@ -63,16 +61,10 @@ class TopicCorpus:
         return corpus2csc(self.bow, num_terms=len(self.dictionary), dtype=np.float64).T.tocsr()
 
 
-def _check_count(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ParameterError(f"{name}={value!r}: must be a whole number of at least {minimum}")
-
-
 def modelling_units(parts: pd.DataFrame, unit: str = "paragraph") -> pd.DataFrame:
     """``unit_id, doc_id, year, text`` from the :func:`~analysis.segment.paragraphs` of a
     corpus: the paragraphs themselves, or whole documents (their paragraphs joined)."""
-    if unit not in UNITS:
-        raise ParameterError(f"unit={unit!r}: choose 'paragraph' or 'document'")
+    check_choice("unit", unit, UNITS)
     if unit == "paragraph":
         return parts.rename(columns={"paragraph_id": "unit_id"})[["unit_id", "doc_id", "year", "text"]]
     joined = parts.groupby("doc_id", sort=False).agg(year=("year", "first"), text=("text", "\n\n".join)).reset_index()
@@ -85,7 +77,7 @@ def sample_by_year(corpus: pd.DataFrame, per_year: int | None, random_state: int
     The corpus order (by date) is kept."""
     if per_year is None:
         return corpus
-    _check_count("sample_per_year", per_year)
+    check_int("per_year", per_year, 1)
     rng = np.random.default_rng(random_state)
     keep = []
     for _, rows in corpus.groupby("year", sort=True):
@@ -104,10 +96,9 @@ def topic_corpus(units: pd.DataFrame, tokenizer: Tokenizer, min_df: int = 2, max
     """
     from gensim.corpora import Dictionary
 
-    _check_count("min_df", min_df)
-    _check_count("min_tokens", min_tokens)
-    if not isinstance(max_df, (int, float)) or not 0 < max_df <= 1:
-        raise ParameterError(f"max_df={max_df!r}: must be a share between 0 (excluded) and 1")
+    check_int("min_df", min_df, 1)
+    check_int("min_tokens", min_tokens, 1)
+    check_number("max_df", max_df, 0, 1, exclusive_minimum=True)
     all_tokens = tokenizer.transform(units["text"])
     dictionary = Dictionary(all_tokens)
     dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=None)
@@ -129,9 +120,11 @@ def check_n_topics(name: str, values, data: TopicCorpus) -> None:
     """Every K must be at least 2 and below both the number of units and of terms."""
     limit = min(len(data.units), len(data.dictionary)) - 1
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 2 <= value <= limit:
+        try:
+            check_int(name, value, 2, limit)
+        except ParameterError:
             raise ParameterError(f"{name}: {value!r} topics is impossible here; K must be a whole number from 2 to "
-                                 f"{limit} ({len(data.units)} units, {len(data.dictionary)} terms)")
+                                 f"{limit} ({len(data.units)} units, {len(data.dictionary)} terms)") from None
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -155,8 +148,6 @@ class TopicModel:
 
     def __init__(self, family: str = "lda", n_topics: int = 8, random_state: int = 0, passes: int = 10,
                  iterations: int = 100, max_iter: int = 1000):
-        if family not in FAMILIES:
-            raise ParameterError(f"model={family!r}: choose 'lda' or 'nmf'")
         self.family = family
         self.n_topics = n_topics
         self.random_state = random_state
@@ -165,6 +156,8 @@ class TopicModel:
         self.max_iter = max_iter
 
     def fit(self, data: TopicCorpus) -> "TopicModel":
+        check_choice("family", self.family, FAMILIES)
+        check_int("random_state", self.random_state, 0)
         check_n_topics("n_topics", [self.n_topics], data)
         topic_term, doc_topic = (self._fit_lda if self.family == "lda" else self._fit_nmf)(data)
         self.topic_term_ = _normalise_rows(topic_term)
@@ -204,11 +197,11 @@ def fit_topic_grid(data: TopicCorpus, families=FAMILIES, n_topics_grid=range(4, 
     families, grid, seeds = list(families), list(n_topics_grid), list(seeds)
     for family in families:
         if family not in FAMILIES:
-            raise ParameterError(f"models: {family!r} is not a model family; choose from 'lda', 'nmf'")
+            raise ParameterError(f"families: {family!r} is not a model family; choose from 'lda', 'nmf'")
     if not families or not grid or not seeds:
-        raise ParameterError("models, n_topics_grid and the seeds must each name at least one value")
+        raise ParameterError("families, n_topics_grid and seeds must each name at least one value")
     check_n_topics("n_topics_grid", grid, data)
-    _check_count("n_jobs", n_jobs)
+    check_int("n_jobs", n_jobs, 1)
     jobs = [(f, k, s) for f in families for k in grid for s in seeds]
     if n_jobs == 1:
         return [_fit_one(data, f, k, s, options) for f, k, s in jobs]
@@ -326,16 +319,6 @@ def representative_model(models: list[TopicModel], stability: pd.DataFrame, fami
     row = stability[(stability["model"] == family) & (stability["k"] == k)]
     seed = int(row["representative_seed"].iloc[0])
     return next(m for m in models if (m.family, m.n_topics, m.random_state) == (family, k, seed))
-
-
-def in_background(function, *args, **kwargs) -> Future:
-    """Start ``function(*args, **kwargs)`` in a separate process and return its
-    :class:`~concurrent.futures.Future`: a slow fit (the dynamic topic model) then uses the
-    second core while the notebook goes on; ``.result()`` waits for it and raises its errors."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_context())
-    future = pool.submit(function, *args, **kwargs)
-    pool.shutdown(wait=False)
-    return future
 
 
 def dynamic_topic_terms(data: TopicCorpus, n_topics: int, random_state: int = 0, n_terms: int = 10,

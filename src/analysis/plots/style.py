@@ -16,7 +16,6 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 from ..errors import ParameterError
-from ..report.provenance import record_figure
 
 WIDTHS = {"single": 3.5, "double": 7.0}
 FORMATS = ("pdf", "svg", "png")
@@ -73,13 +72,15 @@ def new_figure(width: str = "single", height: float | None = None, **subplot_kw)
                         layout="constrained", **subplot_kw)
 
 
-def save_figure(fig, name: str, figures_dir: str | Path) -> list[Path]:
+def save_figure(fig, name: str, figures_dir: str | Path, on_save=None) -> list[Path]:
     """Write ``<figures_dir>/<name>.pdf|.svg|.png`` and return the paths.
 
     Each file is written to a temporary name and renamed, so a failed save never leaves a
-    half-written figure behind. A provenance record (notebook, parameters, file hashes) goes to
-    ``<figures_dir>/.provenance/<name>.json`` for the manifest.
+    half-written figure behind. ``on_save(name, paths, figures_dir)`` is called afterwards (the
+    notebook session records the figure's provenance through it).
     """
+    from ..io.tables import new_file_mode
+
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     fig.draw_without_rendering()  # lay the figure out once, not once per format (twice as fast)
@@ -88,6 +89,7 @@ def save_figure(fig, name: str, figures_dir: str | Path) -> list[Path]:
     for fmt in FORMATS:
         target = figures_dir / f"{name}.{fmt}"
         handle, temporary = tempfile.mkstemp(dir=figures_dir, prefix=f".{name}.", suffix=f".{fmt}")
+        os.fchmod(handle, new_file_mode())  # mkstemp gives 0o600; a figure gets what the umask gives
         os.close(handle)
         try:
             fig.savefig(temporary, format=fmt, metadata=METADATA[fmt])
@@ -96,5 +98,6 @@ def save_figure(fig, name: str, figures_dir: str | Path) -> list[Path]:
             if os.path.exists(temporary):
                 os.remove(temporary)
         paths.append(target)
-    record_figure(name, paths, figures_dir)
+    if on_save is not None:
+        on_save(name, paths, figures_dir)
     return paths

@@ -7,21 +7,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from ..plots.style import OKABE_ITO, new_figure
+from .labels import decimal_year
+from .style import OKABE_ITO, new_figure
+from ..stats.describe import yearly_summary
+from ..stats.similarity import order_by_similarity
 from ..text.segment import KINDS
 
 SMALL_CORPUS = 30  # up to this many documents, plots show each document by name
 KIND_COLOURS = dict(zip(KINDS, (OKABE_ITO[7], OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[2])))
-
-
-def decimal_year(date: str) -> float:
-    """``2015-01-14`` -> 2015.04; a bare year sits mid-year, a bare month mid-month."""
-    parts = [int(p) for p in date.split("-")]
-    if len(parts) == 1:
-        return parts[0] + 0.5
-    month_start = (parts[1] - 1) / 12
-    day = (parts[2] - 1) / 365 if len(parts) == 3 else 1 / 24
-    return round(parts[0] + month_start + day, 4)
 
 
 def textplot_timeline(summary: pd.DataFrame, group: str = "body"):
@@ -53,8 +46,6 @@ def _timeline_documents(summary: pd.DataFrame, group: str):
 
 
 def _timeline_years(summary: pd.DataFrame):
-    from ..stats.describe import yearly_summary
-
     yearly = yearly_summary(summary)
     fig, (top, bottom) = new_figure("double", height=3.2, nrows=2, sharex=True)
     top.bar(yearly["year"], yearly["documents"], width=0.8, color=OKABE_ITO[4])
@@ -71,7 +62,7 @@ def textplot_paragraph_lengths(lengths: pd.DataFrame):
     n_docs = lengths["doc_id"].nunique()
     if n_docs > SMALL_CORPUS:
         fig, ax = new_figure("single")
-        words = lengths.loc[lengths["words"] > 0, "words"]
+        words = lengths.loc[lengths["word_tokens"] > 0, "word_tokens"]
         bins = np.logspace(0, np.log10(words.max() + 1), 40)
         ax.hist(words, bins=bins, color=OKABE_ITO[4])
         ax.set_xscale("log")
@@ -86,8 +77,8 @@ def textplot_paragraph_lengths(lengths: pd.DataFrame):
         if part.empty:
             continue
         y = part["doc_id"].map(docs.index) + rng.uniform(-0.25, 0.25, len(part))
-        ax.scatter(part["words"], y, s=9, color=KIND_COLOURS[kind], label=kind, alpha=0.85, linewidth=0)
-    medians = lengths.groupby("doc_id")["words"].median()
+        ax.scatter(part["word_tokens"], y, s=9, color=KIND_COLOURS[kind], label=kind, alpha=0.85, linewidth=0)
+    medians = lengths.groupby("doc_id")["word_tokens"].median()
     ax.scatter([medians[d] for d in docs], range(len(docs)), marker="|", s=120, color="black",
                label="median", zorder=3)
     ax.set_yticks(range(len(docs)), docs)
@@ -328,8 +319,6 @@ def textplot_similarity(similarity: pd.DataFrame, title: str, labels: list[str] 
     order (left) and in the order of an average-linkage clustering, with its dendrogram (right).
     Values are printed in the cells of small matrices."""
     from scipy.cluster.hierarchy import dendrogram
-
-    from ..stats.similarity import order_by_similarity
 
     names = labels or list(similarity.index)
     n = len(names)

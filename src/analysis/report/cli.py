@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import AnalysisError
 
 DEFAULT_CORPUS = "data"
-DEFAULT_THEMES = "data/themes.yml"
+DEFAULT_CODEBOOK = "data/themes.yml"
 DEFAULT_NOTEBOOKS = "notebooks"
 
 
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parameter_options(run)
     validate = commands.add_parser("validate", help="check a corpus and a codebook, run nothing else")
     validate.add_argument("--corpus", default=DEFAULT_CORPUS, help="corpus folder or table (default: data)")
-    validate.add_argument("--themes", default=DEFAULT_THEMES, help="codebook (default: data/themes.yml)")
+    validate.add_argument("--codebook", default=DEFAULT_CODEBOOK, help="codebook (default: data/themes.yml)")
     validate.add_argument("--text-column", default="text", help="text column of a table corpus (default: text)")
     return parser
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _overrides(args) -> dict:
     """Parameters from ``--params`` and ``-p``. When one notebook is run with a parameter file
     written for the whole report, values only its sibling notebooks declare are left out."""
-    from ..report.runner import notebook_parameters, notebooks_in, parse_value, read_parameter_file
+    from .runner import notebook_parameters, notebooks_in, parse_value, read_parameter_file
 
     values = read_parameter_file(args.params) if args.params else {}
     if values and args.command == "run":
@@ -52,16 +52,13 @@ def _overrides(args) -> dict:
 
 
 def _validate(args) -> None:
-    from ..text.codebook import load_codebook
-    from ..io.corpus import load_corpus
-    from ..text.segment import paragraphs
+    from ..io.codebook import read_codebook
+    from ..io.corpus import read_corpus
 
-    corpus = load_corpus(args.corpus, text_column=args.text_column)
-    codebook = load_codebook(args.themes)
-    n_paragraphs = len(paragraphs(corpus))
-    print(f"corpus {args.corpus}: {len(corpus)} documents, {corpus['year'].min()}-{corpus['year'].max()}, "
-          f"{n_paragraphs} paragraphs")
-    print(f"codebook {args.themes}: {len(codebook.themes)} themes "
+    corpus = read_corpus(args.corpus, text_column=args.text_column)
+    codebook = read_codebook(args.codebook)
+    print(f"corpus {args.corpus}: {len(corpus)} documents, {corpus['year'].min()}-{corpus['year'].max()}")
+    print(f"codebook {args.codebook}: {len(codebook.themes)} themes "
           f"({len(codebook.focus)} focus: {', '.join(codebook.focus) or 'none'})")
     print("valid")
 
@@ -72,7 +69,7 @@ def main(argv=None) -> int:
         if args.command == "validate":
             _validate(args)
             return 0
-        from ..report.runner import notebooks_in, run_notebooks
+        from .runner import notebooks_in, run_notebooks
 
         if args.command == "report":
             notebooks, report_all = notebooks_in(args.notebooks), True

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.tables import atomic_write_text, current_run
+from ..io.tables import atomic_write_text
 
 PROVENANCE_DIR = ".provenance"
 PACKAGES = ("agenda-analysis", "numpy", "scipy", "pandas", "scikit-learn", "gensim", "nltk", "simplemma", "matplotlib",
@@ -42,18 +42,6 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(Path(path).read_bytes())
 
 
-def corpus_fingerprint(corpus: pd.DataFrame, codebook_path: str | Path) -> dict:
-    """SHA-256 of the texts (in ``doc_id`` order), of the metadata (every other column, as CSV)
-    and of the codebook file, and one over the three; with the document ids, for reports."""
-    ordered = corpus.sort_values("doc_id")
-    texts = hashlib.sha256()
-    for doc_id, text in zip(ordered["doc_id"], ordered["text"]):
-        texts.update(f"{doc_id}\x00{text}\x00".encode("utf-8"))
-    metadata = ordered.drop(columns=["text"]).to_csv(index=False, lineterminator="\n").encode("utf-8")
-    parts = {"texts": texts.hexdigest(), "metadata": sha256_bytes(metadata), "codebook": sha256_file(codebook_path)}
-    return {"fingerprint": sha256_bytes("".join(parts.values()).encode()), **parts, "documents": len(corpus)}
-
-
 def package_versions() -> dict:
     found = {"python": platform.python_version()}
     for package in PACKAGES:
@@ -64,11 +52,11 @@ def package_versions() -> dict:
     return found
 
 
-def record_figure(name: str, paths: list[Path], figures_dir: str | Path) -> Path:
-    """The provenance record of one saved figure (called by ``save_figure``)."""
-    run = current_run()
+def record_figure(name: str, paths: list[Path], figures_dir: str | Path, notebook: str, parameters: dict) -> Path:
+    """The provenance record of one saved figure (the notebook session passes this to
+    :func:`~analysis.plots.style.save_figure`)."""
     record = {"figure": name, "files": [{"file": p.name, "sha256": sha256_file(p)} for p in paths],
-              "notebook": run.get("notebook"), "parameters": run.get("parameters")}
+              "notebook": notebook, "parameters": json.loads(json.dumps(parameters, default=str))}
     target = Path(figures_dir) / PROVENANCE_DIR / f"{name}.json"
     return atomic_write_text(target, json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
 
@@ -93,20 +81,20 @@ def write_manifest(figures_dir: str | Path, fingerprint: dict, versions: dict) -
 def key_results(reports_dir: str | Path) -> dict:
     """The headline results a change report compares: first year of each theme, the top
     keyness terms of each comparison of a period, and the topic labels of each model."""
-    tables = Path(reports_dir) / "tables"
+    stored = Path(reports_dir) / "results"
     results: dict = {}
-    if (tables / "theme_emergence.csv").exists():
-        emergence = pd.read_csv(tables / "theme_emergence.csv")
+    if (stored / "theme_emergence.parquet").exists():
+        emergence = pd.read_parquet(stored / "theme_emergence.parquet")
         results["first_year"] = {row.theme: (None if pd.isna(row.first_year) else int(row.first_year))
                                  for row in emergence.itertuples()}
-    if (tables / "keyness.csv").exists():
-        keyness = pd.read_csv(tables / "keyness.csv")
+    if (stored / "keyness.parquet").exists():
+        keyness = pd.read_parquet(stored / "keyness.parquet")
         periods = keyness[keyness["comparison"].str.contains(r"\+ vs before", regex=True)]
         results["top_keyness_terms"] = {
             comparison: part[part["g2"] > 0].nlargest(N_KEY_TERMS, "g2")["term"].tolist()
             for comparison, part in periods.groupby("comparison")}
-    if (tables / "topic_labels.csv").exists():
-        labels = pd.read_csv(tables / "topic_labels.csv")
+    if (stored / "topic_labels.parquet").exists():
+        labels = pd.read_parquet(stored / "topic_labels.parquet")
         results["topics"] = {model: part["label"].tolist() for model, part in labels.groupby("model")}
     return results
 
@@ -167,7 +155,7 @@ def _link(target: Path, base: Path, text: str | None = None) -> str:
 
 
 def write_index(reports_dir: str | Path, figures_dir: str | Path, fingerprint: dict, versions: dict,
-                changes: list[str]) -> Path:
+                changes: list[str], stale: list[str] = ()) -> Path:
     """``<reports_dir>/index.html``: every executed notebook, figure, table and browser of the
     report, linked relatively (it opens from the file system), with the corpus fingerprint,
     the parameters of each notebook and the package versions."""
@@ -178,6 +166,9 @@ def write_index(reports_dir: str | Path, figures_dir: str | Path, fingerprint: d
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
              "vertical-align:top}img{max-width:22em;border:1px solid #eee}code{font-size:90%}</style>",
              "</head>", "<body>", "<h1>Report</h1>"]
+    if stale:
+        parts += ["<h2>Out of date</h2>", "<p><strong>Parts of this report do not agree with each other:</strong></p>",
+                  "<ul>"] + [f"<li>{esc(line)}</li>" for line in stale] + ["</ul>"]
     parts += ["<h2>Corpus fingerprint</h2>", "<table>"]
     parts += [f"<tr><th>{esc(k)}</th><td><code>{esc(str(v))}</code></td></tr>" for k, v in fingerprint.items()]
     parts += ["</table>", "<h2>Changes since the last run</h2>", "<ul>"]
@@ -187,7 +178,8 @@ def write_index(reports_dir: str | Path, figures_dir: str | Path, fingerprint: d
         if executed.name.endswith(".failed.ipynb"):
             continue
         parameters_file = reports / "parameters" / f"{executed.stem}.json"
-        parameters = json.loads(parameters_file.read_text(encoding="utf-8")) if parameters_file.exists() else {}
+        record = json.loads(parameters_file.read_text(encoding="utf-8")) if parameters_file.exists() else {}
+        parameters = record.get("parameters", {})
         rows = "".join(f"{esc(k)} = <code>{esc(json.dumps(v, default=str))}</code><br>" for k, v in sorted(parameters.items()))
         parts.append(f"<tr><td>{esc(executed.stem)}</td><td>{_link(executed.with_suffix('.html'), reports, 'HTML')} · "
                      f"{_link(executed, reports, 'ipynb')}</td><td>{rows}</td></tr>")
@@ -216,12 +208,38 @@ def write_index(reports_dir: str | Path, figures_dir: str | Path, fingerprint: d
     return atomic_write_text(reports / "index.html", "\n".join(parts) + "\n")
 
 
-def finalize_report(reports_dir: str | Path, figures_dir: str | Path, corpus: pd.DataFrame,
-                    codebook_path: str | Path) -> list[str]:
+def stale_notebooks(reports_dir: str | Path, index_key: str) -> list[str]:
+    """Sentences naming the notebooks whose stored results were made from another corpus index,
+    or with parameters that contradict another notebook's (see :mod:`analysis.report.results`)."""
+    from .results import NEUTRAL_PARAMETERS
+
+    runs = {}
+    for path in sorted((Path(reports_dir) / "results").glob("*.run.json")):
+        try:
+            runs[path.name[:-len(".run.json")]] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            runs[path.name] = {"index_key": None, "parameters": {}}
+    lines = []
+    for notebook, run in runs.items():
+        if run.get("index_key") != index_key:
+            lines.append(f"{notebook} is out of date: its results come from another corpus, codebook or token "
+                         "settings; re-run it.")
+    names = sorted(runs)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            a, b = runs[first].get("parameters", {}), runs[second].get("parameters", {})
+            for name in sorted(set(a) & set(b) - NEUTRAL_PARAMETERS):
+                if a[name] != b[name]:
+                    lines.append(f"{first} ran with {name}={a[name]!r} but {second} with {name}={b[name]!r}; "
+                                 "re-run one of them so the report agrees with itself.")
+    return lines
+
+
+def finalize_report(reports_dir: str | Path, figures_dir: str | Path, fingerprint: dict, index_key: str,
+                    documents: list[str]) -> list[str]:
     """Manifest, index page and change report for a finished run; returns the changes."""
-    fingerprint = corpus_fingerprint(corpus, codebook_path)
     versions = package_versions()
     write_manifest(figures_dir, fingerprint, versions)
-    changes = record_run(reports_dir, fingerprint, corpus["doc_id"].tolist())
-    write_index(reports_dir, figures_dir, fingerprint, versions, changes)
+    changes = record_run(reports_dir, fingerprint, documents)
+    write_index(reports_dir, figures_dir, fingerprint, versions, changes, stale_notebooks(reports_dir, index_key))
     return changes

@@ -1,27 +1,64 @@
-"""Run the notebooks with papermill: parameters checked, outputs written whole, failures named.
+"""Run the notebooks with papermill: parameters checked, outputs published whole, failures named.
 
 Notebooks run with their own folder as working directory, as they do in JupyterLab, so their
 default paths (``../data``) work in both places. Paths given on the command line are taken
 relative to the caller's working directory and handed to the notebook relative to its folder.
+
+A run writes aside and publishes only when every notebook succeeded:
+
+- Before the first kernel starts, each output folder (``reports_dir``, ``figures_dir``) gets a
+  staging folder ``<folder>/.staging/<pid>/`` (on the same file system, so renames are atomic)
+  filled with a hard-link copy of what is published there (``.staging`` itself left out). The
+  notebooks get the staging folders as ``reports_dir`` and ``figures_dir``: they read earlier
+  results there and replace them; every write of the project goes through a temporary file and
+  ``os.replace``, so a published file is never changed through its hard link. The environment
+  variables ``ANALYSIS_PUBLISHED_REPORTS_DIR`` and ``ANALYSIS_PUBLISHED_FIGURES_DIR`` give the
+  kernel the published folders, in the form the parameter would have had (relative to the
+  notebook's folder when inside the project), for what the notebooks record. The executed
+  notebooks and their HTML, and the finalize step (manifest, index page, run record, change
+  report), are written to staging too; the executed notebooks and the index page name the
+  published folders, not staging.
+- When every notebook succeeded, staging is mirrored onto the published folder: each staged
+  file replaces its published copy (``os.replace``), published files the run removed from
+  staging are deleted, and staging is removed.
+- When a notebook fails, its executed copy is kept as ``<reports_dir>/<name>.failed.ipynb`` --
+  the only change made to the published folders -- and the rest of staging is deleted. An
+  interrupted run (Ctrl-C) changes nothing.
+- Every run first removes the staging folders of runs whose process no longer exists.
+
+Kernels are started through :mod:`analysis.report.kernel`: they and their worker processes end
+with the runner, even after ``kill -9``. Their stdout and stderr go to a log file next to
+staging (``<reports_dir>/.staging/<pid>.log/``), shown only when a kernel dies. Ctrl-C kills the
+running kernel and ends the run with :class:`KeyboardInterrupt` once staging is removed.
 """
 
 from __future__ import annotations
 
 import ast
+import logging
 import os
+import re
 import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from ..errors import AnalysisError, ParameterError
+from .params import PATH_PARAMETERS, check_against_corpus, unknown_parameter, validate_parameters
 
-PATH_PARAMETERS = {"corpus", "themes", "reports_dir", "figures_dir", "domain_stopwords"}
-REQUIRED_PARAMETERS = ("corpus", "themes", "reports_dir", "figures_dir", "seed")
+REQUIRED_PARAMETERS = ("corpus", "codebook", "reports_dir", "figures_dir", "cache_dir", "seed")
 KERNEL = "python3"
+OUTPUT_DIRS = ("reports_dir", "figures_dir")
+PUBLISHED_ENV = {"reports_dir": "ANALYSIS_PUBLISHED_REPORTS_DIR", "figures_dir": "ANALYSIS_PUBLISHED_FIGURES_DIR"}
+STAGING = ".staging"
+KERNEL_LOG_LINES = 40
 
 
 class NotebookFailed(AnalysisError):
@@ -98,19 +135,93 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
     known = set().union(*declared.values())
     for name in overrides:
         if name not in known or (not report_all and name not in declared[notebooks[0]]):
-            accepted = sorted(known if report_all else declared[notebooks[0]])
-            raise ParameterError(f"unknown parameter {name!r}; accepted: {', '.join(accepted)}")
+            raise unknown_parameter(name, known if report_all else declared[notebooks[0]])
+    checked = {nb: check_parameters(nb, declared[nb], overrides) for nb in notebooks}
+    index = prepare_index(checked[notebooks[0]], log)
+    for nb in notebooks:
+        check_against_corpus(checked[nb], index.documents["year"], where=nb.name)
     check_kernel()
-    runs = []
-    for number, nb in enumerate(notebooks, 1):
+    plans = []
+    for nb in notebooks:
         params = {k: _for_notebook(k, v, nb.parent) for k, v in overrides.items() if k in declared[nb]}
-        settings = run_settings(nb, declared[nb], params)
-        log(f"[{number}/{len(notebooks)}] {nb.name} " + " ".join(f"{k}={v!r}" for k, v in sorted(params.items())))
-        runs.append(execute(nb, params, settings["reports_dir"]))
-        log(f"      done in {runs[-1].seconds:.1f} s -> {runs[-1].executed}")
-    for line in finalize(settings):
+        plans.append((nb, params, run_settings(nb, declared[nb], params)))
+    folders = [settings[name] for name in ("figures_dir", "reports_dir") for _, _, settings in plans]
+    runs = []
+    with _Interrupts() as interrupts, _Staging(folders) as staging:
+        for number, (nb, params, settings) in enumerate(plans, 1):
+            staged = {name: staging[settings[name]] for name in OUTPUT_DIRS}
+            published = {name: _for_notebook(name, str(settings[name]), nb.parent) for name in OUTPUT_DIRS}
+            given = {name: _for_notebook(name, str(staged[name]), nb.parent) for name in OUTPUT_DIRS}
+            renamed = {**{str(staged[name]): str(settings[name]) for name in OUTPUT_DIRS},
+                       **{given[name]: published[name] for name in OUTPUT_DIRS}}
+            line = f"[{number}/{len(plans)}] {nb.name}" + "".join(f" {k}={v!r}" for k, v in sorted(params.items()))
+            with _progress(log, line) as done:
+                run = execute(nb, {**params, **given}, staged["reports_dir"], failed_dir=settings["reports_dir"],
+                              published=renamed, env={PUBLISHED_ENV[name]: published[name] for name in OUTPUT_DIRS},
+                              log_file=staging.log_file(nb))
+                done(f"{run.seconds:.1f} s")
+            runs.append(NotebookRun(nb, settings["reports_dir"] / run.executed.name,
+                                    settings["reports_dir"] / run.html.name, run.seconds))
+        staged_settings = {**settings, **{name: staging[settings[name]] for name in OUTPUT_DIRS}}
+        changes = finalize(staged_settings)
+        _link_published_figures(staged_settings, settings)
+        with interrupts.mode("defer"):
+            staging.publish()
+    for line in changes:
         log(f"changes: {line}")
     return runs
+
+
+@contextmanager
+def _progress(log, text: str):
+    """One line per notebook: its name (and overrides), then its time, or ``failed`` or
+    ``interrupted``. With ``print`` the line is begun when the notebook starts, so a long
+    notebook shows what is running; another ``log`` gets the whole line at the end."""
+    outcome = ["failed"]
+    if log is print:
+        print(f"{text} ...", end="", flush=True)
+    try:
+        yield lambda end: outcome.__setitem__(0, end)
+    except KeyboardInterrupt:
+        outcome[0] = "interrupted"
+        raise
+    finally:
+        if log is print:
+            print(f" {outcome[0]}", flush=True)
+        else:
+            log(f"{text} ... {outcome[0]}")
+
+
+def check_parameters(notebook: Path, declared: dict, overrides: dict) -> dict:
+    """The values a notebook will run with (its defaults, then ``overrides``), checked against
+    :data:`~analysis.report.params.PARAMETERS`, with paths made absolute (a notebook's own
+    defaults are relative to its folder, command-line paths to the working directory)."""
+    values = {}
+    for name, default in declared.items():
+        if name in overrides:
+            value = overrides[name]
+            if name in PATH_PARAMETERS and isinstance(value, str) and value:
+                value = str(Path(value).resolve())
+        else:
+            try:
+                value = ast.literal_eval(default)
+            except (ValueError, SyntaxError):
+                raise ParameterError(f"{notebook}: the default of {name!r} ({default}) is not a plain value") from None
+            if name in PATH_PARAMETERS and isinstance(value, str) and value:
+                value = str((notebook.parent / value).resolve())
+        values[name] = value
+    return validate_parameters(values, where=notebook.name)
+
+
+def prepare_index(values: dict, log):
+    """Build (or load) the corpus index once, before any notebook runs: the notebooks then load
+    it from the cache. Bad input stops here, before any kernel starts."""
+    from ..index.cache import cached_index
+
+    return cached_index(values["corpus"], values["codebook"], cache_dir=values["cache_dir"],
+                        text_column=values.get("text_column", "text"),
+                        learn_phrases=values.get("phrases", "both") in ("both", "gensim"),
+                        n_jobs=values.get("n_jobs", 1), log=log)
 
 
 def run_settings(notebook: Path, declared: dict, params: dict) -> dict:
@@ -118,19 +229,23 @@ def run_settings(notebook: Path, declared: dict, params: dict) -> dict:
     def value(name):
         return params[name] if name in params else ast.literal_eval(declared[name])
 
-    resolved = {name: (notebook.parent / value(name)).resolve() for name in ("corpus", "themes", "reports_dir", "figures_dir")}
+    resolved = {name: (notebook.parent / value(name)).resolve()
+                for name in ("corpus", "codebook", "reports_dir", "figures_dir", "cache_dir")}
     resolved["text_column"] = value("text_column") if "text_column" in declared else "text"
+    resolved["phrases"] = value("phrases") if "phrases" in declared else "both"
     return resolved
 
 
 def finalize(settings: dict) -> list[str]:
     """Fingerprint the corpus of the run, write the figure manifest, the index page and the
     change report (see :mod:`analysis.provenance`); return what changed since the last run."""
-    from ..io.corpus import load_corpus
-    from ..report.provenance import finalize_report
+    from ..index.cache import cached_index
+    from .provenance import finalize_report
 
-    corpus = load_corpus(settings["corpus"], text_column=settings["text_column"])
-    return finalize_report(settings["reports_dir"], settings["figures_dir"], corpus, settings["themes"])
+    index = cached_index(settings["corpus"], settings["codebook"], cache_dir=settings["cache_dir"],
+                         text_column=settings["text_column"], learn_phrases=settings["phrases"] in ("both", "gensim"))
+    return finalize_report(settings["reports_dir"], settings["figures_dir"], index.fingerprint, index.key,
+                           index.documents["doc_id"].tolist())
 
 
 def check_kernel() -> None:
@@ -155,40 +270,385 @@ def check_kernel() -> None:
             "remove that kernelspec or run the command with the Python that runs it")
 
 
-def execute(notebook: Path, parameters: dict, reports_dir: Path) -> NotebookRun:
+def execute(notebook: Path, parameters: dict, reports_dir: Path, *, failed_dir: Path | None = None,
+            published: dict | None = None, env: dict | None = None, log_file: Path | None = None) -> NotebookRun:
     """Run one notebook; write ``<reports_dir>/<name>.ipynb`` and ``.html`` only if it succeeds.
 
-    A failed run is kept as ``<reports_dir>/<name>.failed.ipynb`` for inspection.
+    A failed run is kept as ``<failed_dir>/<name>.failed.ipynb`` (``failed_dir`` defaults to
+    ``reports_dir``) for inspection. ``published`` maps texts to their replacements in every
+    string of the executed notebook (the staging folders to the published ones); ``env`` is added
+    to the kernel's environment; the kernel's stdout and stderr go to ``log_file`` (a temporary
+    file when None), shown if the kernel dies. Ctrl-C (during :func:`run_notebooks`) kills the
+    kernel and raises KeyboardInterrupt once papermill has cleaned up.
     """
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernel import kernel_manager_class
+
+    interrupts = _INTERRUPTS or _Interrupts()
+    reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     executed = reports_dir / f"{notebook.stem}.ipynb"
     partial = reports_dir / f".{notebook.stem}.running.ipynb"
     failed = reports_dir / f"{notebook.stem}.failed.ipynb"
+    kept = Path(failed_dir or reports_dir) / failed.name
+    partial.unlink(missing_ok=True)  # left by a killed run, it may be a hard link to a published file
+    temporary_log = log_file is None
+    if temporary_log:
+        handle, log_file = tempfile.mkstemp(prefix=f"{notebook.stem}.", suffix=".kernel.log")
+        os.close(handle)
+    log_file = Path(log_file)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    manager = kernel_manager_class(env, log_file, on_launch=interrupts.launched, cancelled=lambda: interrupts.requested)
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(notebook), str(partial), parameters=parameters, kernel_name=KERNEL,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
-        )
-    except PapermillExecutionError as error:
-        os.replace(partial, failed)
-        source = "\n".join("      | " + line for line in error.source.splitlines()[:8])
-        raise NotebookFailed(
-            f"{notebook}: cell {_source_cell_number(failed, error.cell_index)} raised {error.ename}: {error.evalue}\n"
-            f"{source}\n      the executed notebook is kept at {failed} (In [{error.exec_count}])"
-        ) from None
+        with interrupts.mode("kernel"), _logs_to(log_file):
+            try:
+                papermill.execute_notebook(
+                    str(notebook), str(partial), parameters=parameters, kernel_name=KERNEL,
+                    cwd=str(notebook.parent), progress_bar=False, log_output=False, kernel_manager_class=manager,
+                )
+            except PapermillExecutionError as error:
+                if interrupts.requested:
+                    raise KeyboardInterrupt from None
+                _keep_failed(partial, kept, published)
+                source = "\n".join("      | " + line for line in error.source.splitlines()[:8])
+                raise NotebookFailed(
+                    f"{notebook}: cell {_source_cell_number(kept, error.cell_index)} raised {error.ename}: "
+                    f"{error.evalue}\n{source}\n      the executed notebook is kept at {kept} (In [{error.exec_count}])"
+                ) from None
+            except (RuntimeError, TimeoutError) as error:  # the kernel died, or did not start
+                if interrupts.requested:
+                    raise KeyboardInterrupt from None
+                if not isinstance(error, (DeadKernelError, TimeoutError)) and "kernel" not in str(error).lower():
+                    raise
+                where = f"; the executed notebook is kept at {kept}" if _keep_failed(partial, kept, published) else ""
+                raise NotebookFailed(f"{notebook}: the kernel stopped ({type(error).__name__}: {error}){where}"
+                                     f"{_log_tail(log_file)}") from None
+            _rename_paths(partial, published)
+            os.replace(partial, executed)
+            failed.unlink(missing_ok=True)
+            html = write_html(executed)
     except BaseException:
-        if partial.exists():
-            partial.unlink()
+        partial.unlink(missing_ok=True)
         raise
-    os.replace(partial, executed)
-    if failed.exists():
-        failed.unlink()
-    html = write_html(executed)
+    finally:
+        if temporary_log:
+            log_file.unlink(missing_ok=True)
+    if interrupts.requested:
+        raise KeyboardInterrupt
     return NotebookRun(notebook, executed, html, time.perf_counter() - start)
+
+
+def _keep_failed(partial: Path, kept: Path, published: dict | None) -> bool:
+    """Keep what a failed notebook had executed (if papermill wrote it) as ``kept``."""
+    if not partial.exists():
+        return False
+    _rename_paths(partial, published)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(partial, kept)
+    return True
+
+
+def _log_tail(log_file: Path) -> str:
+    """The end of a kernel's log, indented, for an error message."""
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-KERNEL_LOG_LINES:]
+    except OSError:
+        return ""
+    return ("\n      kernel log:\n" + "\n".join("      | " + line for line in lines)) if lines else ""
+
+
+def _rename_paths(executed: Path, replacements: dict | None) -> None:
+    """Replace each key of ``replacements`` by its value in every string of a notebook (the
+    staging folders by the published ones: in the injected parameters, papermill's metadata and
+    the outputs), longest first."""
+    pairs = sorted(((old, new) for old, new in (replacements or {}).items() if old and old != new),
+                   key=lambda pair: -len(pair[0]))
+    if not pairs:
+        return
+    import nbformat
+
+    def renamed(value):
+        if isinstance(value, str):
+            for old, new in pairs:
+                value = value.replace(old, new)
+            return value
+        if isinstance(value, list):
+            value[:] = [renamed(item) for item in value]
+        elif isinstance(value, dict):
+            for key in value:
+                value[key] = renamed(value[key])
+        return value
+
+    nb = nbformat.read(executed, as_version=4)
+    nbformat.write(renamed(nb), executed)
+
+
+@contextmanager
+def _logs_to(log_file: Path):
+    """papermill's, nbclient's and jupyter_client's log records (``Kernel died...``) go to the
+    kernel's log file, not the terminal."""
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s | %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("papermill", "analysis.report.kernel")]
+    saved = [logger.propagate for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, propagate in zip(loggers, saved):
+            logger.removeHandler(handler)
+            logger.propagate = propagate
+        handler.close()
+
+
+def _link_published_figures(staged: dict, published: dict) -> None:
+    """The index page links figures relative to the reports folder; made in staging, those links
+    go from one staging folder to the other. Point them at the published figures."""
+    from ..io.tables import atomic_write_text
+
+    index = Path(staged["reports_dir"]) / "index.html"
+    if not index.exists():
+        return
+
+    def relative(settings):
+        return Path(os.path.relpath(Path(settings["figures_dir"]).resolve(),
+                                    Path(settings["reports_dir"]).resolve())).as_posix()
+
+    old, new = relative(staged), relative(published)
+    if old == new:
+        return
+    import html
+
+    page = index.read_text(encoding="utf-8")
+    page = re.sub(rf'(href|src)="{re.escape(html.escape(old))}/',
+                  lambda match: f'{match.group(1)}="' + ("" if new == "." else html.escape(new) + "/"), page)
+    atomic_write_text(index, page)
+
+
+_INTERRUPTS: _Interrupts | None = None
+
+
+class _Interrupts:
+    """Ctrl-C during :func:`run_notebooks`.
+
+    The terminal sends SIGINT to the runner only (kernels run in sessions of their own). What it
+    does depends on the mode: ``raise`` (default) raises KeyboardInterrupt at once; ``kernel``
+    (while a notebook runs) SIGKILLs the kernel and its workers and lets papermill and nbclient
+    notice and clean up -- :func:`execute` then raises KeyboardInterrupt, so no traceback or
+    half-finished asyncio task is left to print; ``defer`` (while publishing) waits until the
+    publication is complete. Only installed in the main thread.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self.kernels = []
+        self._mode = "raise"
+        self._previous = None
+
+    def __enter__(self):
+        global _INTERRUPTS
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous = signal.SIG_DFL if previous is None else previous
+        _INTERRUPTS = self
+        return self
+
+    def __exit__(self, *exc):
+        global _INTERRUPTS
+        _INTERRUPTS = None
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum, frame):
+        self.requested = True
+        if self._mode == "raise":
+            raise KeyboardInterrupt
+        if self._mode == "kernel":
+            self.kill_kernels()
+
+    def kill_kernels(self):
+        from .kernel import kill_kernel
+
+        for process in self.kernels:
+            if process.returncode is None:  # not reaped: the pid is still this kernel's
+                kill_kernel(process.pid)
+
+    def launched(self, process):
+        self.kernels.append(process)
+        if self.requested:
+            self.kill_kernels()
+
+    @contextmanager
+    def mode(self, mode: str):
+        previous, self._mode = self._mode, mode
+        try:
+            yield
+        finally:
+            self._mode = previous
+        if mode == "defer" and self.requested:
+            raise KeyboardInterrupt
+
+
+class _Staging:
+    """The staging folders of a run (see the module's docstring), one per distinct output folder.
+
+    ``folders`` are the published folders (absolute), published in that order. A folder inside
+    another is left out of the outer one's copy and mirror.
+    """
+
+    def __init__(self, folders: list[Path]):
+        self.folders = list(dict.fromkeys(Path(folder) for folder in folders))
+        self.paths: dict[Path, Path] = {}
+        self.logs = self.folders[-1] / STAGING / f"{os.getpid()}.log"
+        self.created = [folder for folder in self.folders if not folder.exists()]
+
+    def __getitem__(self, folder) -> Path:
+        return self.paths[Path(folder)]
+
+    def log_file(self, notebook: Path) -> Path:
+        return self.logs / f"{notebook.stem}.log"
+
+    def _inner(self, folder: Path) -> set[Path]:
+        return {other for other in self.folders if other != folder and other.is_relative_to(folder)}
+
+    def __enter__(self):
+        try:
+            for folder in self.folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                _remove_stale_staging(folder / STAGING)
+            for folder in self.folders:
+                self.paths[folder] = staging = folder / STAGING / str(os.getpid())
+                staging.mkdir(parents=True)
+                _link_tree(folder, staging, self._inner(folder))
+            self.logs.mkdir(parents=True, exist_ok=True)
+        except BaseException:
+            self.discard()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.discard()
+
+    def publish(self) -> None:
+        for folder in self.folders:
+            _mirror(self.paths[folder], folder, self._inner(folder))
+
+    def discard(self) -> None:
+        """Remove what is left of staging, and the folders this run created if still empty."""
+        for path in [*self.paths.values(), self.logs]:
+            shutil.rmtree(path, ignore_errors=True)
+        for folder in self.folders:
+            with _suppress_os_error():
+                (folder / STAGING).rmdir()
+        for folder in sorted(self.created, key=lambda path: len(path.parts), reverse=True):
+            with _suppress_os_error():
+                folder.rmdir()
+
+
+@contextmanager
+def _suppress_os_error():
+    try:
+        yield
+    except OSError:
+        pass
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Remove what runs that no longer exist (killed) left in ``<folder>/.staging``: entries
+    named by a process id (``<pid>``, ``<pid>.log``) whose process has ended, or is a later
+    process that reuses the id (it started after the entry was last changed)."""
+    import psutil
+
+    if not root.is_dir():
+        return
+    for entry in root.iterdir():
+        match = re.match(r"(\d+)(\.|$)", entry.name)
+        if not match:
+            continue
+        pid = int(match.group(1))
+        try:
+            process = psutil.Process(pid)
+            alive = (pid != os.getpid() and process.status() != psutil.STATUS_ZOMBIE
+                     and process.create_time() <= entry.lstat().st_mtime + 1)
+        except psutil.NoSuchProcess:
+            alive = False
+        except psutil.AccessDenied:
+            alive = True
+        if alive:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _walk(top: Path, skip: set[Path]):
+    """``os.walk`` of ``top`` without ``top/.staging`` and the folders in ``skip``; a symbolic
+    link to a folder is listed with the files (it is linked or replaced, not entered)."""
+    for root, dirs, files in os.walk(top):
+        here = Path(root)
+        entered = []
+        for name in dirs:
+            path = here / name
+            if (here == top and name == STAGING) or path in skip:
+                continue
+            (files if path.is_symlink() else entered).append(name)
+        dirs[:] = entered
+        yield here, here.relative_to(top), dirs, files
+
+
+def _link_tree(source: Path, target: Path, skip: set[Path]) -> None:
+    """Fill ``target`` with hard links to the files under ``source`` (copies where a hard link
+    cannot be made), recreating folders and symbolic links."""
+    for here, relative, dirs, files in _walk(source, skip):
+        for name in dirs:
+            (target / relative / name).mkdir()
+        for name in files:
+            original, copy = here / name, target / relative / name
+            if original.is_symlink():
+                os.symlink(os.readlink(original), copy)
+                continue
+            try:
+                os.link(original, copy, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(original, copy)
+
+
+def _mirror(staged: Path, published: Path, skip: set[Path]) -> None:
+    """Make ``published`` what ``staged`` holds: move every staged file into place
+    (``os.replace``), delete the published files and folders staging does not have, remove
+    ``staged``. ``published/.staging`` and the folders in ``skip`` are left alone."""
+    files, folders = set(), {Path(".")}
+    for here, relative, dirs, names in _walk(staged, set()):
+        for name in dirs:
+            destination = published / relative / name
+            if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
+                destination.unlink()
+            destination.mkdir(exist_ok=True)
+            folders.add(relative / name)
+        for name in names:
+            destination = published / relative / name
+            if destination.is_dir() and not destination.is_symlink():
+                shutil.rmtree(destination)
+            os.replace(here / name, destination)
+            files.add(relative / name)
+    emptied = []
+    for here, relative, dirs, names in _walk(published, skip):
+        for name in names:
+            if relative / name not in files:
+                (here / name).unlink()
+        if relative not in folders:
+            emptied.append(here)
+    for folder in sorted(emptied, key=lambda path: len(path.parts), reverse=True):
+        with _suppress_os_error():
+            folder.rmdir()
+    shutil.rmtree(staged, ignore_errors=True)
 
 
 def _source_cell_number(executed: Path, cell_index: int) -> int:

@@ -1,37 +1,32 @@
-"""Descriptive statistics of a corpus: what it holds, per document and per year."""
+"""Descriptive statistics of a corpus index: what it holds, per document and per year."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from ..text.segment import KINDS
-from ..text.patterns import WORD
+
+METADATA_COLUMNS = ("body", "meeting", "doc_type")
 
 
-def count_words(text: str) -> int:
-    """Word tokens as the project counts them everywhere: runs of letters (with inner
-    hyphens or apostrophes), numbers and punctuation excluded."""
-    return len(WORD.findall(text))
-
-
-def paragraph_lengths(paragraphs: pd.DataFrame) -> pd.DataFrame:
-    """``paragraphs`` with a ``words`` column."""
-    return paragraphs.assign(words=paragraphs["text"].map(count_words))
-
-
-def corpus_summary(corpus: pd.DataFrame, paragraphs: pd.DataFrame,
-                   metadata_columns=("body", "meeting", "doc_type")) -> pd.DataFrame:
-    """One row per document: metadata, words, paragraphs, and paragraphs of each kind."""
-    lengths = paragraph_lengths(paragraphs)
-    per_doc = lengths.groupby("doc_id", sort=False).agg(words=("words", "sum"), paragraphs=("paragraph_id", "size"))
-    kinds = (lengths.groupby(["doc_id", "kind"], observed=False).size().unstack("kind")
+def corpus_summary(documents: pd.DataFrame, paragraphs: pd.DataFrame, metadata_columns=METADATA_COLUMNS) -> pd.DataFrame:
+    """One row per document (the index's ``documents`` and ``paragraphs``): metadata, word
+    tokens, paragraphs, and paragraphs of each kind."""
+    kinds = (paragraphs.groupby(["doc_id", "kind"]).size().unstack("kind")
              .reindex(columns=list(KINDS), fill_value=0).add_suffix("_paragraphs"))
-    columns = ["doc_id", "date", "year"] + [c for c in metadata_columns if c in corpus.columns]
-    summary = corpus[columns].merge(per_doc, left_on="doc_id", right_index=True, how="left")
-    summary = summary.merge(kinds, left_on="doc_id", right_index=True, how="left")
-    count_columns = ["words", "paragraphs"] + list(kinds.columns)
-    summary[count_columns] = summary[count_columns].fillna(0).astype("int64")
-    return summary.reset_index(drop=True)
+    columns = ["doc_id", "date", "year"] + [c for c in metadata_columns if c in documents.columns]
+    summary = documents[columns + ["word_tokens", "paragraphs"]].merge(kinds, left_on="doc_id", right_index=True,
+                                                                       how="left")
+    summary[list(kinds.columns)] = summary[list(kinds.columns)].fillna(0).astype("int64")
+    return summary.rename(columns={"word_tokens": "words"}).reset_index(drop=True)
+
+
+def paragraph_kinds(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """Per kind of paragraph: how many, and their length in words (mean, median, min, max)."""
+    described = paragraphs.groupby("kind")["word_tokens"].describe()
+    described = described.reindex([k for k in KINDS if k in described.index])
+    return (described[["count", "mean", "50%", "min", "max"]].rename(columns={"50%": "median"})
+            .rename_axis("kind").reset_index())
 
 
 def yearly_summary(summary: pd.DataFrame) -> pd.DataFrame:

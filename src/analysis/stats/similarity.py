@@ -19,20 +19,16 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial.distance import jensenshannon
 
+from ..checks import check_int, check_number
 from ..errors import ParameterError
+from ..index.dfm import tfidf_rows
+from .rates import per_10k
 from ..text.patterns import WORD
 
 LINEAGE_COLUMNS = ["doc_id", "year", "paragraph_id", "earlier_doc_id", "earlier_paragraph_id", "score", "text",
                    "earlier_text"]
 PASSAGE_COLUMNS = ["doc_a", "doc_b", "paragraph_a", "paragraph_b", "passage", "n_words"]
 BLOCK_ROWS = 2_000  # paragraphs compared at once in the lineage: bounds memory to a block x earlier strip
-
-
-def tfidf_matrix(counts: sparse.spmatrix) -> sparse.csr_matrix:
-    """Rows of term counts as L2-normalised TF-IDF vectors (scikit-learn, sublinear tf, smoothed idf)."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    return TfidfTransformer(sublinear_tf=True).fit_transform(sparse.csr_matrix(counts, dtype=np.float64))
 
 
 def _as_frame(matrix: np.ndarray, labels) -> pd.DataFrame:
@@ -42,7 +38,7 @@ def _as_frame(matrix: np.ndarray, labels) -> pd.DataFrame:
 
 def tfidf_similarity(counts: sparse.spmatrix, labels) -> pd.DataFrame:
     """Cosine similarity of the rows' TF-IDF vectors."""
-    vectors = tfidf_matrix(counts)
+    vectors = tfidf_rows(counts)
     matrix = (vectors @ vectors.T).toarray()
     np.fill_diagonal(matrix, 1.0)
     return _as_frame(np.clip(matrix, 0, 1), labels)
@@ -87,8 +83,8 @@ def topic_similarity(distributions: pd.DataFrame) -> pd.DataFrame:
 def theme_profiles(frequencies: pd.DataFrame, by: str = "doc_id") -> pd.DataFrame:
     """Rows ``by`` (``doc_id`` or ``year``), columns themes: mentions per 10,000 word tokens,
     pooled over the rows' documents (from ``theme_frequencies``)."""
-    pooled = frequencies.groupby([by, "theme"], sort=False)[["count", "tokens"]].sum()
-    rates = (pooled["count"] / pooled["tokens"].where(pooled["tokens"] > 0) * 10_000).fillna(0)
+    pooled = frequencies.groupby([by, "theme"], sort=False)[["count", "word_tokens"]].sum()
+    rates = pd.Series(per_10k(pooled["count"], pooled["word_tokens"]), index=pooled.index).fillna(0)
     return rates.unstack("theme")
 
 
@@ -97,7 +93,7 @@ def document_topics(doc_topics: pd.DataFrame, model: str, by: str = "doc_id") ->
     the rows' units (from notebook 02's ``doc_topics.csv``)."""
     part = doc_topics[doc_topics["model"] == model]
     if part.empty:
-        raise ParameterError(f"topic_model={model!r}: doc_topics has no rows for this model "
+        raise ParameterError(f"model={model!r}: doc_topics has no rows for this model "
                              f"(it has {sorted(doc_topics['model'].unique())})")
     weighted = part.assign(weight=part["share"] * part["n_tokens"])
     table = weighted.pivot_table(index=by, columns="topic", values="weight", aggfunc="sum", sort=False)
@@ -156,8 +152,8 @@ def novel_paragraphs(lineage: pd.DataFrame, kwic: pd.DataFrame, n_tokens: pd.Ser
     """``doc_id, year, paragraph_id, best_earlier_score, themes, text``: paragraphs of at least
     ``min_tokens`` tokens whose best earlier match scores below ``threshold`` -- text with no
     ancestor in earlier documents; ``themes`` lists the codebook themes found in it."""
-    if not 0 < threshold <= 1:
-        raise ParameterError(f"novelty_threshold={threshold!r}: must be a similarity between 0 and 1")
+    check_number("threshold", threshold, 0, 1, exclusive_minimum=True)
+    check_int("min_tokens", min_tokens, 1)
     themes = kwic.groupby("paragraph_id", sort=False)["theme"].agg(lambda t: ";".join(dict.fromkeys(t)))
     long_enough = lineage["paragraph_id"].map(n_tokens).fillna(0) >= min_tokens
     novel = lineage[(lineage["score"] < threshold) & long_enough]
@@ -185,8 +181,7 @@ def shared_passages(parts: pd.DataFrame, order: list[str], n_words: int = 8) -> 
     in ``order``. Each maximal shared run is one row per place it starts in the later document;
     where the earlier document has it in several places, the longest run (then the first) is
     kept."""
-    if isinstance(n_words, bool) or not isinstance(n_words, int) or n_words < 2:
-        raise ParameterError(f"shingle_words={n_words!r}: must be a whole number of at least 2")
+    check_int("n_words", n_words, 2)
     documents = _words_with_paragraphs(parts)
     order = [doc for doc in order if doc in documents]
     places: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
@@ -243,17 +238,6 @@ def lee_benchmark() -> tuple[list[str], np.ndarray]:
     folder = files("gensim") / "test" / "test_data"
     texts = (folder / "lee.cor").read_text(encoding="latin-1").splitlines()
     return texts, np.loadtxt(folder / "similarities0-1.txt")
-
-
-def count_matrix(token_lists: list[list[str]]) -> tuple[sparse.csr_matrix, list[str]]:
-    """Rows of token counts over a sorted vocabulary."""
-    vocabulary = sorted({token for tokens in token_lists for token in tokens})
-    index = {token: i for i, token in enumerate(vocabulary)}
-    rows = np.repeat(np.arange(len(token_lists)), [len(tokens) for tokens in token_lists])
-    columns = np.fromiter((index[t] for tokens in token_lists for t in tokens), dtype=np.int64, count=len(rows))
-    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(token_lists), len(vocabulary)))
-    matrix.sum_duplicates()
-    return matrix, vocabulary
 
 
 def passage_summary(passages: pd.DataFrame, words_per_document: pd.Series) -> pd.DataFrame:

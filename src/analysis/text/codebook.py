@@ -1,4 +1,5 @@
-"""Theme codebooks: load, validate and match them against text.
+"""Theme codebooks and their matching against text (reading and validating a codebook file is
+:mod:`analysis.io.codebook`).
 
 A codebook is a YAML file::
 
@@ -27,19 +28,12 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
-import yaml
-
-from ..errors import CodebookError
-from ..text.patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, merge_anchor_kinds, pattern_regex,
+from .patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, merge_anchor_kinds,
                        vocabulary, words_of)
 
-TOP_LEVEL_KEYS = {"themes", "version", "description"}
-THEME_KEYS = {"label", "description", "include", "exclude", "group"}
 GROUPS = ("focus", "baseline")
 PARAGRAPH_SEPARATOR = "\x00"
-THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -103,6 +97,7 @@ def vocabulary_of(lower: str) -> set[str]:
 class Codebook:
     themes: tuple[Theme, ...]
     path: str = ""
+    digest: str = ""  # SHA-256 of the source, for cache keys and provenance
 
     @property
     def names(self) -> list[str]:
@@ -157,107 +152,3 @@ class Codebook:
     def multiword_patterns(self) -> list[str]:
         """Include patterns of more than one word, for joining them into single tokens."""
         return sorted({p for t in self.themes for p in t.include if len(re.split(WORD_GAP, p)) > 1})
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
-
-
-def _construct_unique_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            line = key_node.start_mark.line + 1
-            raise CodebookError(f"{loader.name}, line {line}: {key!r} is given twice (duplicate theme or key)")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
-def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate a codebook file; raises :class:`CodebookError` naming the theme at fault."""
-    path = Path(path)
-    if not path.is_file():
-        raise CodebookError(f"{path}: no such codebook file")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CodebookError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    loader = _UniqueKeyLoader(text)
-    loader.name = str(path)
-    try:
-        data = loader.get_single_data()
-    except yaml.YAMLError as error:
-        raise CodebookError(f"{path}: not valid YAML ({error})") from None
-    finally:
-        loader.dispose()
-    return codebook_from_dict(data, source=str(path))
-
-
-def codebook_from_dict(data, source: str = "<codebook>") -> Codebook:
-    """Validate a parsed codebook mapping and compile its patterns."""
-    if not isinstance(data, dict) or "themes" not in data:
-        raise CodebookError(f"{source}: expected a mapping with a 'themes' key")
-    unknown = set(data) - TOP_LEVEL_KEYS
-    if unknown:
-        raise CodebookError(f"{source}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}")
-    themes = data["themes"]
-    if not isinstance(themes, dict) or not themes:
-        raise CodebookError(f"{source}: 'themes' must map theme names to their definitions")
-    return Codebook(tuple(_theme(name, spec, source) for name, spec in themes.items()), path=source)
-
-
-def _theme(name, spec, source: str) -> Theme:
-    where = f"{source}: theme {name!r}"
-    if not isinstance(name, str) or not THEME_NAME.match(name):
-        raise CodebookError(f"{where}: a theme name must be lower case letters, digits and underscores")
-    if not isinstance(spec, dict):
-        raise CodebookError(f"{where}: expected a mapping with at least an 'include' list")
-    unknown = set(spec) - THEME_KEYS
-    if unknown:
-        raise CodebookError(
-            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (allowed: {', '.join(sorted(THEME_KEYS))})"
-        )
-    include = _pattern_list(spec.get("include"), f"{where}, include")
-    if not include:
-        raise CodebookError(f"{where}: has no include terms")
-    exclude = _pattern_list(spec.get("exclude") or [], f"{where}, exclude")
-    group = spec.get("group", "baseline")
-    if group not in GROUPS:
-        raise CodebookError(f"{where}: group {group!r} is not one of {', '.join(GROUPS)}")
-    for key in ("label", "description"):
-        if key in spec and not isinstance(spec[key], str):
-            raise CodebookError(f"{where}: {key} must be text")
-    return Theme(
-        name=name,
-        label=spec.get("label") or name.replace("_", " ").capitalize(),
-        include=include,
-        exclude=exclude,
-        description=(spec.get("description") or "").strip(),
-        group=group,
-        includes=PatternSet(include),
-        excludes=PatternSet(exclude) if exclude else None,
-    )
-
-
-def _pattern_list(value, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str) or not isinstance(value, list):
-        raise CodebookError(f"{where}: expected a list of patterns")
-    patterns = []
-    for item in value:
-        if not isinstance(item, str) or not item.strip():
-            raise CodebookError(f"{where}: {item!r} is not a pattern (a non-empty string)")
-        pattern = " ".join(item.split())
-        try:
-            pattern_regex(pattern)
-        except ValueError as error:
-            raise CodebookError(f"{where}: pattern {item!r} {error}") from None
-        if pattern in patterns:
-            raise CodebookError(f"{where}: pattern {item!r} is listed twice")
-        patterns.append(pattern)
-    return tuple(patterns)

@@ -33,6 +33,21 @@ NON_ASCII = re.compile(r"[^\x00-\x7f]")
 PART_BOUNDARY = re.compile(r"[ '’\-]")
 
 
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, except that a character whose lower case is longer ("İ" -> "i̇") is
+    left as it is, so that offsets in the lower-cased text are offsets in ``text``."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def count_words(text: str) -> int:
+    """Word tokens as the project counts them everywhere: runs of letters (with inner hyphens
+    or apostrophes), numbers and punctuation excluded."""
+    return len(WORD.findall(text))
+
+
 def words_of(lower: str) -> list[str]:
     """``WORD.findall(lower)`` for a lower-cased text, faster when its letters and digits are
     all ASCII (the usual case in English text: a letter of ``WORD`` can then only be ``a-z``,

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from ..text.clean import CLAUSE_END_CONJUNCTION, clean_text
+from .clean import CLAUSE_END_CONJUNCTION, clean_text
 
 KINDS = ("heading", "preamble", "operative", "body")
 ENUMERATOR = re.compile(

@@ -1,26 +1,31 @@
-"""Offline tokenization shared by every analysis: one path from text to tokens.
+"""Text -> tokens, every choice a parameter (a scikit-learn-style transformer).
 
-:class:`Tokenizer` follows scikit-learn's fit/transform pattern. ``fit`` learns collocations
-with gensim ``Phrases`` when asked; ``transform`` turns texts into lists of tokens by:
+The steps, in order:
 
-1. joining each match of the codebook's multiword patterns into one token (see
-   :func:`phrase_token`: "trafficking in persons" -> ``trafficking_in_persons``, "scam
-   compounds" matched by ``scam compound*`` -> ``scam_compound``), so that theme phrases
-   survive stop-word removal;
-2. splitting the rest into words (letters, with inner hyphens and apostrophes: "cross-border"
-   stays one word), lower-cased, possessive ``'s`` dropped, numbers dropped;
-3. joining learned collocations (``law_enforcement``, ``united_nations``) when ``phrases``
-   includes ``"gensim"``; stop words may sit inside a learned phrase but never start or
-   end one, so ``such_as`` or ``aware_that`` are never learned;
-4. normalising single words: ``"lemma"`` (simplemma's English dictionary; words ending in
-   -ing or -ed are kept as they are, because in resolutions they are mostly nouns and
-   adjectives -- *trafficking*, *laundering*, *organized crime* -- and their verb lemmas read
-   badly in figures; plurals unknown to the dictionary lose their -s: *cybercrimes*), or
-   ``"stem"`` (NLTK's Snowball stemmer), or ``"none"``;
-5. removing stop words: a general English list (scikit-learn's, minus content words this
-   field needs, see :data:`GENERAL_STOPWORD_EXCEPTIONS`) and, when ``domain_stopwords`` is
-   on, the procedural vocabulary of resolutions and reports (``resources/domain_stopwords.txt``);
-   joined phrases are never removed; words shorter than ``min_length`` are dropped.
+1. words: runs of letters with inner hyphens or apostrophes, lower-cased
+   (:data:`~analysis.text.patterns.WORD`);
+2. codebook phrases: the codebook's multiword patterns joined into one token
+   ("scam compounds" -> ``scam_compound``, see :func:`phrase_token`);
+3. learned phrases: collocations learned by gensim ``Phrases`` (NPMI scoring) on the runs of
+   words between codebook phrases, joined with ``_`` (``law_enforcement``). The general English
+   and the shipped domain stop words are its connector words, so a phrase may hold a stop word
+   inside but never start or end with one; they are the same whatever ``stopwords`` and
+   ``domain_stopwords`` say, so the phrases learned depend only on the texts and
+   ``phrase_min_count``/``phrase_threshold``;
+4. single words normalised: ``"lemma"`` (simplemma, offline; words in -ing and -ed are kept as
+   they are -- in resolutions they are mostly nouns and adjectives, *trafficking*, *organized
+   crime*; plurals unknown to the dictionary lose their -s), ``"stem"`` (NLTK's Snowball
+   stemmer) or ``"none"``;
+5. stop words removed: a general English list (scikit-learn's, minus content words this field
+   needs, :data:`GENERAL_STOPWORD_EXCEPTIONS`) and, with ``domain_stopwords``, the procedural
+   vocabulary of resolutions and reports (``resources/domain_stopwords.txt``); joined phrases
+   are never removed; words shorter than ``min_length`` are dropped.
+
+Steps 1-3 produce *items* and do not depend on steps 4-5, which map each distinct item to its
+token (:meth:`Tokenizer.token_of`). The corpus index (:mod:`analysis.index`) stores a text's
+items once, as three count vectors -- its words, the change the codebook phrases make, the change
+the learned phrases make -- so that any ``phrases``, ``normalize`` or stop-word setting is a
+re-mapping of stored counts, not a new pass over the text.
 
 Nothing is downloaded: simplemma ships its dictionary, and the rest is code.
 """
@@ -28,19 +33,21 @@ Nothing is downloaded: simplemma ships its dictionary, and the rest is code.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
 import simplemma
 
-from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook, vocabulary_of
-from ..text.patterns import WORD, WORD_GAP, PatternSet, words_of
+from ..checks import check_choice, check_int
 from ..errors import ParameterError
+from .patterns import WORD, WORD_GAP, PatternSet, words_of
 
 POSSESSIVE = re.compile(r"['’]s$")
 NORMALIZATIONS = ("lemma", "stem", "none")
-PHRASE_SOURCES = ("codebook", "gensim", "both", "none")
+PHRASE_SOURCES = ("both", "codebook", "gensim", "none")
+CODEBOOK_MARK = "\x00"  # an item that starts with it is a joined codebook phrase
 # Content words in scikit-learn's general list that this field's texts use as content
 # ("UN", "serious crime", "criminal justice system", "in the interest of", "ceasefire").
 GENERAL_STOPWORD_EXCEPTIONS = frozenset(
@@ -108,16 +115,96 @@ def phrase_token(pattern: str, matched: str) -> str:
     return "_".join(words)
 
 
-def _cuts_a_word(lower: str, start: int, end: int) -> bool:
-    """Does a match at ``lower[start:end]`` begin or end inside a hyphenated word?"""
-    joiners = "-'’"
-    before = start >= 2 and lower[start - 1] in joiners and lower[start - 2].isalpha()
-    after = end + 1 < len(lower) and lower[end] in joiners and lower[end + 1].isalpha()
-    return before or after
+def codebook_joined(text: str, phrase_set: PatternSet | None, lower: str | None = None,
+                    words: list[str] | None = None) -> list[str]:
+    """Step 2: the words of ``text`` in order, each codebook phrase match replaced by one item
+    (:data:`CODEBOOK_MARK` + :func:`phrase_token`). ``lower`` and ``words`` save scans when known."""
+    lower = text.lower() if lower is None else lower
+    spans = phrase_set.find(text, None, lower) if phrase_set is not None else []
+    if not spans:
+        return words_of(lower) if words is None else words
+    out, position = [], 0
+    for span in spans:
+        out += WORD.findall(lower[position:span.start])
+        out.append(CODEBOOK_MARK + phrase_token(phrase_set.patterns[span.pattern], text[span.start:span.end]))
+        position = span.end
+    return out + WORD.findall(lower[position:])
+
+
+def runs_between_phrases(items: list[str]) -> list[list[str]]:
+    """The runs of single words between codebook-phrase items, possessives stripped: what
+    gensim ``Phrases`` learns from and joins (a learned phrase never spans a codebook phrase)."""
+    runs, run = [], []
+    for item in items:
+        if item.startswith(CODEBOOK_MARK):
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(POSSESSIVE.sub("", item))
+    return runs + [run] if run else runs
+
+
+def learned_joined(items: list[str], phrases) -> list[str]:
+    """Step 3: ``items`` (from :func:`codebook_joined`) with the learned ``phrases`` (a frozen
+    gensim ``Phrases`` model) joined within the runs between codebook phrases."""
+    out, run = [], []
+    for item in items + [CODEBOOK_MARK]:
+        if item.startswith(CODEBOOK_MARK):
+            if run:
+                out += phrases[run]
+            if item != CODEBOOK_MARK:
+                out.append(item)
+            run = []
+        else:
+            run.append(POSSESSIVE.sub("", item))
+    return out
+
+
+def learned_only(text: str, boundaries: PatternSet | None, phrases, lower: str | None = None) -> list[str]:
+    """The items of ``phrases="gensim"``: step 1's words, with the learned ``phrases`` joined
+    within the runs of words that no codebook phrase match (``boundaries``) touches; a word a
+    match touches stays as it is (so "anti-money-laundering" stays one word)."""
+    lower = text.lower() if lower is None else lower
+    spans = [(span.start, span.end) for span in boundaries.find(text, None, lower)] if boundaries is not None else []
+    out, run, next_span = [], [], 0
+    for match in WORD.finditer(lower):
+        while next_span < len(spans) and spans[next_span][1] <= match.start():
+            next_span += 1
+        touched = next_span < len(spans) and spans[next_span][0] < match.end()
+        if touched:
+            out += phrases[run] if run else []
+            out.append(match.group())
+            run = []
+        else:
+            run.append(POSSESSIVE.sub("", match.group()))
+    return out + (phrases[run] if run else [])
+
+
+def learn_phrases(runs, min_count: int = 5, threshold: float = 0.5):
+    """A frozen gensim ``Phrases`` model (NPMI) learned from runs of words."""
+    from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases  # slow to import: only here
+
+    return Phrases(runs, min_count=min_count, threshold=threshold, scoring="npmi",
+                   connector_words=ENGLISH_CONNECTOR_WORDS | general_stopwords() | domain_stopwords()).freeze()
+
+
+def item_deltas(words: list[str], joined: list[str], learned: list[str] | None) -> tuple[Counter, Counter]:
+    """How codebook phrases (``joined`` against ``words``) and learned phrases (``learned``
+    against ``joined``) change a text's item counts: two Counters of +/- counts."""
+    codebook = Counter(joined)
+    codebook.subtract(Counter(words)) if joined is not words else codebook.clear()
+    learned_delta = Counter()
+    if learned is not None:
+        learned_delta.update(learned)
+        learned_delta.subtract(Counter(item if item.startswith(CODEBOOK_MARK) else POSSESSIVE.sub("", item)
+                                       for item in joined))
+    return (Counter({k: v for k, v in codebook.items() if v}),
+            Counter({k: v for k, v in learned_delta.items() if v}))
 
 
 class Tokenizer:
-    """Text -> tokens, with every choice a parameter.
+    """Text -> tokens, with every choice a parameter (see the module docstring).
 
     Parameters
     ----------
@@ -125,199 +212,118 @@ class Tokenizer:
     stopwords : remove the general English stop words (default True)
     domain_stopwords : True (default) for the shipped procedural list, False for none, or a
         path to a word list of your own
-    phrases : "both" (default: codebook phrases, then collocations learned by gensim),
-        "codebook", "gensim" or "none"
-    codebook : the :class:`~analysis.codebook.Codebook` whose multiword patterns are joined
+    phrases : "both" (default: codebook phrases, then learned collocations), "codebook",
+        "gensim" or "none"
+    codebook_phrases : the multiword patterns joined as codebook phrases
+        (:meth:`Codebook.multiword_patterns <analysis.text.codebook.Codebook.multiword_patterns>`)
     min_length : shortest word kept (default 2)
-    phrase_min_count, phrase_threshold : gensim ``Phrases`` settings (NPMI scoring; defaults
-        5 and 0.5, chosen on the seed corpus, where lower values learn fragments of clauses)
+    phrase_min_count, phrase_threshold : gensim ``Phrases`` settings (NPMI scoring; defaults 5
+        and 0.5, chosen on the seed corpus, where lower values learn fragments of clauses)
+
+    Fitted attributes: ``stop_words_``, ``phrase_set_`` (the compiled codebook phrases, or None)
+    and ``phrases_`` (the learned phrases, or None).
     """
 
     def __init__(self, normalize="lemma", stopwords=True, domain_stopwords=True, phrases="both",
-                 codebook: Codebook | None = None, min_length=2, phrase_min_count=5, phrase_threshold=0.5):
-        if normalize not in NORMALIZATIONS:
-            raise ParameterError(f"normalize={normalize!r}: choose one of {', '.join(NORMALIZATIONS)}")
-        if phrases not in PHRASE_SOURCES:
-            raise ParameterError(f"phrases={phrases!r}: choose one of {', '.join(PHRASE_SOURCES)}")
-        if phrases in ("codebook", "both") and codebook is None:
-            raise ParameterError(f"phrases={phrases!r} needs a codebook")
-        if not isinstance(min_length, int) or min_length < 1:
-            raise ParameterError(f"min_length={min_length!r}: must be a whole number of at least 1")
-        if not -1 <= phrase_threshold <= 1:
-            raise ParameterError(f"phrase_threshold={phrase_threshold!r}: NPMI scores lie between -1 and 1")
+                 codebook_phrases=(), min_length=2, phrase_min_count=5, phrase_threshold=0.5):
         self.normalize = normalize
         self.stopwords = stopwords
         self.domain_stopwords = domain_stopwords
         self.phrases = phrases
-        self.codebook = codebook
+        self.codebook_phrases = codebook_phrases
         self.min_length = min_length
         self.phrase_min_count = phrase_min_count
         self.phrase_threshold = phrase_threshold
-        self.phrases_ = None
-        self._phrase_set = (PatternSet(codebook.multiword_patterns())
-                            if phrases in ("codebook", "both") and codebook.multiword_patterns() else None)
-        self._stop = self._stop_set()
-        self._normal = {"lemma": lemmatize, "stem": stem}.get(normalize)
-        self._cache: dict[str, str] = {}
+
+    def get_params(self) -> dict:
+        """The constructor's parameters (what a result records about its tokens)."""
+        return {"normalize": self.normalize, "stopwords": self.stopwords,
+                "domain_stopwords": str(self.domain_stopwords) if isinstance(self.domain_stopwords, Path)
+                else self.domain_stopwords,
+                "phrases": self.phrases, "codebook_phrases": list(self.codebook_phrases),
+                "min_length": self.min_length, "phrase_min_count": self.phrase_min_count,
+                "phrase_threshold": self.phrase_threshold}
 
     @property
     def learns_phrases(self) -> bool:
-        """Whether :meth:`fit` must see the texts before :meth:`transform` (gensim phrases)."""
+        """Whether :meth:`fit` learns collocations from the texts."""
         return self.phrases in ("gensim", "both")
 
-    def get_params(self) -> dict:
-        return {
-            "normalize": self.normalize, "stopwords": self.stopwords,
-            "domain_stopwords": str(self.domain_stopwords) if isinstance(self.domain_stopwords, Path)
-            else self.domain_stopwords,
-            "phrases": self.phrases, "min_length": self.min_length,
-            "phrase_min_count": self.phrase_min_count, "phrase_threshold": self.phrase_threshold,
-        }
-
-    def _stop_set(self) -> frozenset[str]:
+    def fit(self, texts=(), y=None, phrases_=None) -> "Tokenizer":
+        """Validate the parameters, build the stop-word set and, if ``phrases`` asks for them,
+        learn collocations from ``texts`` -- or take the already learned ``phrases_`` (as the
+        corpus index does, which learns them once per corpus)."""
+        self._validate()
         stop = set(general_stopwords()) if self.stopwords else set()
         if self.domain_stopwords is True:
             stop |= domain_stopwords()
         elif self.domain_stopwords:
-            path = Path(self.domain_stopwords)
-            if not path.is_file():
-                raise ParameterError(f"domain_stopwords={str(path)!r}: no such word list")
-            stop |= read_wordlist(path)
-        return frozenset(stop)
-
-    def _phrase_spans(self, text: str, lower: str, vocabulary: set[str] | None) -> list:
-        """Where the codebook's multiword patterns match ``text`` (``lower`` is its lower case)."""
-        if self._phrase_set is None:
-            return []
-        vocabulary = vocabulary_of(lower) if vocabulary is None else vocabulary
-        return self._phrase_set.find(text, self._phrase_set.present_anchors(vocabulary), lower)
-
-    def _phrase_item(self, text: str, span) -> str:
-        return "\x00" + phrase_token(self._phrase_set.patterns[span.pattern], text[span.start:span.end])
-
-    def _words(self, text: str, vocabulary: set[str] | None = None, words: list[str] | None = None,
-               lower: str | None = None) -> tuple[list[str], int]:
-        """Steps 1 and 2: lower-cased words in order, each codebook phrase as one ``\x00``-marked
-        word (possessives are stripped later, per distinct word, in :meth:`_token`), and the
-        number of word tokens of ``text`` (as ``count_words`` counts them).
-
-        With learned phrases, paragraphs joined by ``\x00`` are kept apart by a ``\x00`` marker
-        word, so that no phrase joins the last word of one paragraph to the first of the next.
-        ``vocabulary`` (:func:`~analysis.codebook.vocabulary_of` the lower-cased text), ``words``
-        (its :data:`~analysis.patterns.WORD` matches) and ``lower`` save scans when known.
-        """
-        if self.phrases_ is not None and PARAGRAPH_SEPARATOR in text:
-            out, n_words = [], 0
-            for part in text.split(PARAGRAPH_SEPARATOR):
-                part_words, n = self._words(part)
-                out += part_words + [PARAGRAPH_SEPARATOR]
-                n_words += n
-            return out[:-1], n_words
-        lower = text.lower() if lower is None else lower
-        words = words_of(lower) if words is None else words
-        spans = self._phrase_spans(text, lower, vocabulary)
-        if not spans:
-            return words, len(words)
-        out, position = [], 0
-        for span in spans:
-            out += WORD.findall(lower[position:span.start])
-            out.append(self._phrase_item(text, span))
-            position = span.end
-        return out + WORD.findall(lower[position:]), len(words)
-
-    def _ordered_items(self, text: str, vocabulary=None, words=None, lower=None) -> tuple[list[str], int]:
-        """:meth:`_words` with the learned phrases joined: the items :meth:`tokenize` normalises."""
-        items, n_words = self._words(text, vocabulary, words, lower)
-        if self.phrases_ is not None:
-            items = self._apply_learned_phrases([POSSESSIVE.sub("", w) for w in items])
-        return items, n_words
-
-    def fit(self, texts) -> "Tokenizer":
+            stop |= read_wordlist(self.domain_stopwords)
+        self.stop_words_ = frozenset(stop)
+        codebook_set = PatternSet(self.codebook_phrases) if len(self.codebook_phrases) else None
+        self.phrase_set_ = codebook_set if self.phrases in ("codebook", "both") else None
+        self._boundaries = codebook_set  # learned phrases never span a codebook phrase, joined or not
+        self.phrases_ = None
         if self.learns_phrases:
-            from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases  # slow to import; only fit needs it
-
-            sentences = [[POSSESSIVE.sub("", w) for w in self._words(t)[0] if not w.startswith("\x00")] for t in texts]
-            self.phrases_ = Phrases(
-                sentences, min_count=self.phrase_min_count, threshold=self.phrase_threshold,
-                scoring="npmi", connector_words=ENGLISH_CONNECTOR_WORDS | self._stop,
-            ).freeze()
+            if phrases_ is None:
+                runs = [run for text in texts for run in runs_between_phrases(codebook_joined(text, self._boundaries))]
+                phrases_ = learn_phrases(runs, self.phrase_min_count, self.phrase_threshold)
+            self.phrases_ = phrases_
+        self._tokens: dict[str, str] = {}
         return self
 
-    def transform(self, texts) -> list[list[str]]:
-        if self.learns_phrases and self.phrases_ is None:
-            raise ParameterError("phrases includes 'gensim': call fit() before transform()")
-        return [self.tokenize(text)[0] for text in texts]
+    def _validate(self) -> None:
+        check_choice("normalize", self.normalize, NORMALIZATIONS)
+        check_choice("phrases", self.phrases, PHRASE_SOURCES)
+        check_int("min_length", self.min_length, 1)
+        check_int("phrase_min_count", self.phrase_min_count, 1)
+        if not isinstance(self.phrase_threshold, (int, float)) or not -1 <= self.phrase_threshold <= 1:
+            raise ParameterError(f"phrase_threshold={self.phrase_threshold!r}: NPMI scores lie between -1 and 1")
+        if not isinstance(self.stopwords, bool):
+            raise ParameterError(f"stopwords={self.stopwords!r}: must be true or false")
+        if not isinstance(self.domain_stopwords, bool):
+            if not isinstance(self.domain_stopwords, (str, Path)) or not Path(self.domain_stopwords).is_file():
+                raise ParameterError(f"domain_stopwords={str(self.domain_stopwords)!r}: give true, false or the path "
+                                     "of a word list that exists")
+        if isinstance(self.codebook_phrases, str):
+            raise ParameterError(f"codebook_phrases={self.codebook_phrases!r}: must be a list of patterns")
 
-    def fit_transform(self, texts) -> list[list[str]]:
-        texts = list(texts)
-        return self.fit(texts).transform(texts)
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "stop_words_"):
+            raise ParameterError("the Tokenizer is not fitted: call fit() first")
 
-    def tokenize(self, text: str, vocabulary: set[str] | None = None,
-                 words: list[str] | None = None) -> tuple[list[str], int]:
-        """The tokens of one text, and its number of word tokens, in one pass.
-
-        ``vocabulary`` and ``words`` (see :meth:`_words`) save scans when the caller has them
-        already.
-        """
-        items, n_words = self._ordered_items(text, vocabulary, words)
-        for item in set(items).difference(self._cache):
-            self._cache[item] = self._token(item)
-        return [token for token in map(self._cache.__getitem__, items) if token], n_words
-
-    def weighted_words(self, text: str, vocabulary: set[str] | None = None, words: list[str] | None = None,
-                       lower: str | None = None) -> tuple[list[str], list[int] | None, int]:
-        """The text as items to count before normalisation: ``(items, weights, n_words)``.
-
-        Adding up each item's weight under its token (:meth:`token_of`) gives
-        ``Counter(tokenize(text)[0])``; ``weights`` None means every weight is 1. Without learned
-        phrases the items are the words of the whole text (counted once), minus the words inside
-        codebook phrases (weight -1), plus the phrases; where a phrase boundary cuts a hyphenated
-        word ("anti-|money laundering") that would not be exact, and the items are the words in
-        order as :meth:`tokenize` sees them. ``vocabulary``, ``words`` and ``lower`` as in
-        :meth:`_words`.
-        """
-        if self.phrases_ is not None:  # learned phrases depend on the word order
-            items, n_words = self._ordered_items(text, vocabulary, words, lower)
-            return items, None, n_words
-        lower = text.lower() if lower is None else lower
-        words = words_of(lower) if words is None else words
-        spans = self._phrase_spans(text, lower, vocabulary)
-        if not spans:
-            return words, None, len(words)
-        if any(_cuts_a_word(lower, span.start, span.end) for span in spans):
-            items, n_words = self._words(text, vocabulary, words, lower)
-            return items, None, n_words
-        removed = [w for span in spans for w in WORD.findall(lower[span.start:span.end])]
-        phrases = [self._phrase_item(text, span) for span in spans]
-        return words + removed + phrases, [1] * len(words) + [-1] * len(removed) + [1] * len(phrases), len(words)
+    def items(self, text: str) -> list[str]:
+        """Steps 1-3: the items of ``text`` in order, before normalisation and stop words."""
+        self._check_fitted()
+        if self.phrases == "gensim":
+            return learned_only(text, self._boundaries, self.phrases_)
+        items = codebook_joined(text, self.phrase_set_)
+        return learned_joined(items, self.phrases_) if self.phrases_ is not None else items
 
     def token_of(self, item: str) -> str:
-        """The token an item of :meth:`weighted_words` counts as ("" when it is dropped)."""
-        token = self._cache.get(item)
+        """Steps 4-5 for one item: its token, or "" when it is dropped."""
+        token = self._tokens.get(item)
         if token is None:
-            token = self._cache[item] = self._token(item)
+            token = self._tokens[item] = self._token(item)
         return token
 
-    def _token(self, word: str) -> str:
-        """Steps 4 and 5 for one distinct word: its token, or "" when it is dropped."""
-        if word.startswith("\x00"):
-            return word[1:]
-        if "_" in word:
-            return word
-        word = POSSESSIVE.sub("", word)
-        if len(word) < self.min_length or word in self._stop or lemmatize(word) in self._stop:
+    def _token(self, item: str) -> str:
+        if item.startswith(CODEBOOK_MARK):
+            return item[1:]
+        if "_" in item:  # a learned phrase
+            return item
+        word = POSSESSIVE.sub("", item)
+        if len(word) < self.min_length or word in self.stop_words_ or lemmatize(word) in self.stop_words_:
             return ""
-        return self._normal(word) if self._normal else word
+        if self.normalize == "lemma":
+            return lemmatize(word)
+        return stem(word) if self.normalize == "stem" else word
 
-    def _apply_learned_phrases(self, words: list[str]) -> list[str]:
-        """Apply gensim phrases within the runs of words between codebook phrases."""
-        out, run = [], []
-        for word in words + ["\x00"]:
-            if word.startswith("\x00"):
-                out += self.phrases_[run] if run else []
-                if word != "\x00":
-                    out.append(word)
-                run = []
-            else:
-                run.append(word)
-        return out
+    def transform(self, texts) -> list[list[str]]:
+        """The tokens of each text."""
+        self._check_fitted()
+        return [[token for token in map(self.token_of, self.items(text)) if token] for text in texts]
+
+    def fit_transform(self, texts, y=None) -> list[list[str]]:
+        texts = list(texts)
+        return self.fit(texts).transform(texts)

@@ -1,0 +1,102 @@
+"""The corpus index cached on disk, keyed by what it was built from.
+
+:func:`cached_index` returns the index of a corpus under a codebook and phrase settings,
+building it only when no index with the same key is cached. The key is a SHA-256 over the
+codebook's digest, the settings, the bytes of ``metadata.csv`` and, for every text file it names
+(or the single table file), its path, size and modification time -- so an unchanged corpus is
+not read at all, and editing, adding or removing a document changes the key. The index itself
+records the SHA-256 of the texts it was built from (its ``fingerprint``) for provenance.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from ..errors import ParameterError
+from ..io.codebook import read_codebook
+from ..io.corpus import METADATA_FILE, corpus_fingerprint, read_corpus
+from .build import build_index
+from .corpus_index import FORMAT_VERSION, CorpusIndex
+
+KEEP_CACHED = 8  # indexes kept per cache folder, most recently used first
+
+
+def corpus_root(corpus: str | Path) -> Path:
+    """The folder a corpus lives in: the folder itself, or a table file's folder."""
+    path = Path(corpus).resolve()
+    return path if path.is_dir() else path.parent
+
+
+def _source_state(corpus: Path, text_column: str) -> dict:
+    """What identifies the corpus's files without reading the texts."""
+    def stat(path: Path):
+        try:
+            info = path.stat()
+            return [info.st_size, info.st_mtime_ns]
+        except OSError:
+            return None
+
+    if corpus.is_dir() or corpus.name == METADATA_FILE:
+        folder = corpus if corpus.is_dir() else corpus.parent
+        metadata = folder / METADATA_FILE
+        try:
+            data = metadata.read_bytes()
+            rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+            files = sorted({row.get("file") or "" for row in rows})
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return {"unreadable": str(metadata), "time": time.time_ns()}  # never matches: the build reports it
+        return {"metadata": hashlib.sha256(data).hexdigest(),
+                "files": {name: stat(folder / name) for name in files}}
+    return {"table": str(corpus), "state": stat(corpus), "text_column": text_column}
+
+
+def index_key(corpus: str | Path, codebook_digest: str, text_column: str = "text", **settings) -> str:
+    state = _source_state(Path(corpus).resolve(), text_column)
+    blob = json.dumps({"format": FORMAT_VERSION, "source": state, "codebook": codebook_digest,
+                       "settings": settings}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | Path, text_column: str = "text",
+                 learn_phrases: bool = True, phrase_min_count: int = 5, phrase_threshold: float = 0.5,
+                 n_jobs: int = 1, log=None) -> CorpusIndex:
+    """The index of ``corpus`` under the codebook file ``codebook``: loaded from ``cache_dir``
+    when cached under the same key, otherwise read, validated, built and saved there."""
+    cache_dir = Path(cache_dir).resolve()
+    root = corpus_root(corpus)
+    if cache_dir.is_relative_to(root):
+        raise ParameterError(f"cache_dir={str(cache_dir)!r} lies inside the corpus folder {root}; the corpus is "
+                             "never written to: choose a folder outside it")
+    parsed = read_codebook(codebook)
+    settings = {"learn_phrases": bool(learn_phrases), "phrase_min_count": phrase_min_count,
+                "phrase_threshold": phrase_threshold}
+    key = index_key(corpus, parsed.digest, text_column, **settings)
+    folder = cache_dir / key[:24]
+    if (folder / "index.json").exists():
+        index = CorpusIndex.load(folder)
+        os.utime(folder)
+        if log:
+            log(f"corpus index loaded from the cache ({len(index.documents):,} documents)")
+        return index
+    documents = read_corpus(corpus, text_column=text_column)
+    index = build_index(documents, parsed, learn_phrases_=learn_phrases, phrase_min_count=phrase_min_count,
+                        phrase_threshold=phrase_threshold, n_jobs=n_jobs, key=key,
+                        fingerprint=corpus_fingerprint(documents, parsed.digest), log=log)
+    index.save(folder)
+    _evict(cache_dir)
+    return index
+
+
+def _evict(cache_dir: Path) -> None:
+    """Keep the :data:`KEEP_CACHED` most recently used indexes."""
+    folders = sorted((p for p in cache_dir.iterdir() if p.is_dir() and (p / "index.json").exists()),
+                     key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in folders[KEEP_CACHED:]:
+        import shutil
+
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,110 @@
+"""What a notebook does before its first analysis: check its parameters, record them, open the
+corpus index and the result store. Notebooks stay thin::
+
+    nb = start_notebook("01_term_trends", globals())   # right after the parameters cell
+    x = nb.index.dfm("document", nb.tokenizer())
+    nb.put("keyness", keyness_table(x, nb.params["split_year"]), export="keyness")
+    nb.save_figure(fig, "keyness_split")
+
+The parameters are the names of :data:`~analysis.report.params.PARAMETERS` defined in the
+notebook's namespace (its parameters cell, with papermill's overrides), so they are declared
+once, in that cell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..index.cache import cached_index
+from ..index.corpus_index import CorpusIndex
+from ..io.codebook import read_codebook
+from ..io.tables import atomic_write_text
+from ..plots.style import save_figure
+from ..text.codebook import Codebook
+from .params import PARAMETERS, check_against_corpus, validate_parameters
+from .provenance import record_figure
+from .results import ResultStore
+
+# Which notebook produces each stored result: the store's messages name it.
+RESULT_PRODUCERS = {
+    **{name: "00_corpus_overview" for name in ("corpus_overview", "paragraph_kinds")},
+    **{name: "01_term_trends" for name in ("theme_kwic", "theme_frequencies", "theme_emergence", "theme_trends",
+                                           "keyness", "distinctive_terms", "term_trends", "emergent_terms")},
+    **{name: "02_topic_models" for name in ("topic_model_selection", "topic_stability", "topic_choice",
+                                            "topic_terms", "topic_labels", "doc_topics", "topic_prevalence",
+                                            "topic_examples", "topic_themes", "topic_theme_carriers",
+                                            "topic_evolution")},
+    **{name: "03_similarity" for name in ("similarity_tfidf", "similarity_jaccard", "similarity_themes",
+                                          "similarity_topics", "paragraph_reuse", "novel_paragraphs",
+                                          "shared_passages", "shared_passage_pairs", "similarity_validation")},
+}
+PUBLISHED_REPORTS = "ANALYSIS_PUBLISHED_REPORTS_DIR"
+PUBLISHED_FIGURES = "ANALYSIS_PUBLISHED_FIGURES_DIR"
+
+
+@dataclass
+class NotebookSession:
+    name: str
+    params: dict
+    index: CorpusIndex
+    codebook: Codebook
+    store: ResultStore
+    recorded: dict = field(default_factory=dict)
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(self.params["reports_dir"])
+
+    @property
+    def figures_dir(self) -> Path:
+        return Path(self.params["figures_dir"])
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {theme.name: theme.label for theme in self.codebook.themes}
+
+    def tokenizer(self, **overrides):
+        """The notebook's token settings, fitted on the index (no new phrase learning)."""
+        settings = {name: self.params[name] for name in ("normalize", "phrases", "domain_stopwords")
+                    if name in self.params}
+        return self.index.tokenizer(**{**settings, **overrides})
+
+    def put(self, name: str, value, export: str | None = None, latex: bool = False, caption: str = "") -> None:
+        self.store.put(name, value, export=export, latex=latex, caption=caption)
+
+    def get(self, name: str, expected=None):
+        return self.store.get(name, expected)
+
+    def save_figure(self, fig, name: str) -> list[Path]:
+        def record(figure, paths, folder):
+            record_figure(figure, paths, folder, self.name, self.recorded)
+
+        return save_figure(fig, name, self.figures_dir, on_save=record)
+
+
+def start_notebook(name: str, namespace: dict, log=None) -> NotebookSession:
+    """Check the notebook's parameters (the :data:`PARAMETERS` names in ``namespace``), record
+    them in ``<reports_dir>/parameters/<name>.json``, open the corpus index (built once and
+    cached) and the result store, and clear this notebook's earlier results."""
+    values = {key: namespace[key] for key in PARAMETERS if key in namespace}
+    params = validate_parameters(values, where=name)
+    codebook = read_codebook(params["codebook"])
+    index = cached_index(params["corpus"], params["codebook"], cache_dir=params["cache_dir"],
+                         text_column=params.get("text_column", "text"),
+                         learn_phrases=params.get("phrases", "both") in ("both", "gensim"),
+                         n_jobs=params.get("n_jobs", 1), log=log)
+    check_against_corpus(params, index.documents["year"], where=name)
+    recorded = dict(params)
+    recorded["reports_dir"] = os.environ.get(PUBLISHED_REPORTS, params["reports_dir"])
+    recorded["figures_dir"] = os.environ.get(PUBLISHED_FIGURES, params["figures_dir"])
+    record = {"notebook": name, "parameters": recorded, "index": {"key": index.key, "source": index.source,
+                                                                   "fingerprint": index.fingerprint}}
+    atomic_write_text(Path(params["reports_dir"]) / "parameters" / f"{name}.json",
+                      json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+    store = ResultStore(Path(params["reports_dir"]) / "results", index_key=index.key, notebook=name,
+                        parameters=recorded, producers_of=RESULT_PRODUCERS)
+    store.begin()
+    return NotebookSession(name, params, index, codebook, store, recorded)
