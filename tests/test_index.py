@@ -19,7 +19,7 @@ from analysis.stats.rates import theme_frequencies
 from analysis.text.clean import clean_text
 from analysis.text.patterns import count_words
 from analysis.text.segment import paragraph_texts
-from conftest import DATA, DOC_2010, DOC_2025, raw_text
+from conftest import DATA, DOC_2010, DOC_2025, THEMES, raw_text
 
 GRID = list(product(("none", "codebook", "both"), ("lemma", "stem"), (True, False)))
 GRID += [("gensim", "lemma", True), ("gensim", "lemma", False)]  # learned phrases only, between codebook phrases
@@ -249,3 +249,14 @@ def test_cache_dir_beside_a_table_corpus_is_refused(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["docs.csv"]
     index = cached_index(table, themes, cache_dir=tmp_path / "cache", learn_phrases=False)
     assert index.documents["word_tokens"].tolist() == [1]
+
+
+def test_a_damaged_cache_entry_is_rebuilt(tmp_path):
+    first = cached_index(DATA, THEMES, cache_dir=tmp_path)
+    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    (folder / "words.npz").unlink()
+    messages = []
+    again = cached_index(DATA, THEMES, cache_dir=tmp_path, log=messages.append)
+    assert again.source == "built" and any("unreadable" in m for m in messages)
+    assert (again.dfm().matrix != first.dfm().matrix).nnz == 0
+    assert cached_index(DATA, THEMES, cache_dir=tmp_path).source == "cache"

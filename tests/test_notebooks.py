@@ -1,6 +1,7 @@
 """Every notebook runs headless on the default corpus, twice, with byte-identical tables and figures."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -154,45 +155,56 @@ def test_report_has_an_index_and_a_manifest_of_every_figure(report):
     assert changes in page
 
 
-def test_adding_a_document_is_reported_by_the_next_run(tmp_path):
-    """Run notebook 01 on a copy of the corpus, add a 2019 document that names wildlife
-    trafficking, run it again: the change report names the document and the new first year."""
+def _copy_of_report(report, tmp_path):
     import shutil
 
-    from conftest import DATA, THEMES
+    base, overrides, _ = report
+    copy = tmp_path / "copy"
+    shutil.copytree(base / "reports", copy / "reports")
+    shutil.copytree(base / "figures", copy / "figures")
+    return {**overrides, "reports_dir": str(copy / "reports"), "figures_dir": str(copy / "figures")}
+
+
+def test_adding_a_document_is_reported_by_the_next_run(report, tmp_path):
+    """Add a 2019 document that names wildlife trafficking to a copy of the corpus and run
+    notebook 01 on it, after the report: the change report names the document and the new first
+    year, and the index page says which notebooks are now out of date."""
+    import shutil
+
+    from conftest import DATA
 
     corpus = tmp_path / "data"
     shutil.copytree(DATA, corpus)
-    overrides = {"corpus": str(corpus), "codebook": str(THEMES), "reports_dir": str(tmp_path / "reports"),
-                 "figures_dir": str(tmp_path / "figures"), "cache_dir": str(tmp_path / "cache"), "n_boot": 10}
-    notebook = [p for p in notebooks_in(NOTEBOOKS) if p.stem == "01_term_trends"]
-    run_notebooks(notebook, overrides, log=lambda *_: None)
     (corpus / "corpus" / "2019_test_wildlife.txt").write_text(
         "Resolution on wildlife\n\n1. Calls on parliaments to end wildlife trafficking in the region.\n", encoding="utf-8")
     with open(corpus / "metadata.csv", "a", encoding="utf-8") as metadata:
         metadata.write("2019_test_wildlife,2019,2019,IPU,test,Wildlife,resolution,corpus/2019_test_wildlife.txt,\n")
-    run_notebooks(notebook, overrides, log=lambda *_: None)
-    changes = (tmp_path / "reports" / "changes.md").read_text(encoding="utf-8")
+    overrides = {**_copy_of_report(report, tmp_path), "corpus": str(corpus)}
+    run_notebooks([p for p in notebooks_in(NOTEBOOKS) if p.stem == "01_term_trends"], overrides, log=lambda *_: None)
+    reports = Path(overrides["reports_dir"])
+    changes = (reports / "changes.md").read_text(encoding="utf-8")
     assert "Documents added: 2019_test_wildlife." in changes
     assert "First year of environmental_crime: 2025 -> 2019." in changes
-    assert "First year of environmental_crime" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    assert "First year of environmental_crime" in page
+    for stale in ("00_corpus_overview", "02_topic_models", "03_similarity", "04_agenda_synthesis"):
+        assert f"{stale} is out of date" in page
+    assert "01_term_trends is out of date" not in page
 
 
 def test_results_from_other_parameters_are_refused(report, tmp_path):
-    """Notebook 01 re-run with another split year: notebook 04 then refuses its keyness, naming
-    the parameter and the notebook to re-run, instead of reporting an empty table."""
-    import shutil
-
+    """Notebook 04 run with another split year than notebook 01 used: it refuses 01's results,
+    naming the parameter and the notebook to re-run, instead of reporting an empty table."""
     from analysis.report.runner import NotebookFailed
 
-    base, overrides, _ = report
-    copy = tmp_path / "copy"
-    shutil.copytree(base, copy)
-    overrides = {**overrides, "reports_dir": str(copy / "reports"), "figures_dir": str(copy / "figures")}
-    by_name = {p.stem: p for p in notebooks_in(NOTEBOOKS)}
-    run_notebooks([by_name["01_term_trends"]], {**overrides, "split_year": 2016}, log=lambda *_: None)
-    with pytest.raises(NotebookFailed, match=r"split_year=2016.*split_year=2020"):
-        run_notebooks([by_name["04_agenda_synthesis"]], overrides, log=lambda *_: None)
+    overrides = _copy_of_report(report, tmp_path)
+    before = {p: p.read_bytes() for p in Path(overrides["reports_dir"]).rglob("*") if p.is_file()}
+    with pytest.raises(NotebookFailed, match=r"made by 01_term_trends with split_year=2020.*split_year=2016"):
+        run_notebooks([p for p in notebooks_in(NOTEBOOKS) if p.stem == "04_agenda_synthesis"],
+                      {**overrides, "split_year": 2016}, log=lambda *_: None)
+    after = {p: p.read_bytes() for p in Path(overrides["reports_dir"]).rglob("*") if p.is_file()}
+    assert {p.name for p in set(after) - set(before)} == {"04_agenda_synthesis.failed.ipynb"}
+    assert all(after[p] == before[p] for p in before), "a failed run changed the published report"
 
 
 @pytest.mark.parametrize("name, value, message", [

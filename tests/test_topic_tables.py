@@ -11,8 +11,8 @@ from analysis.text.tokens import Tokenizer
 from analysis.models.topic_tables import (doc_topics_table, representative_units, theme_carriers, theme_terms,
                                    topic_browser_html, topic_labels, topic_prevalence, topic_terms_table,
                                    topic_theme_shares)
-from analysis.models.topics import TopicCorpus, TopicModel, topic_corpus
-from test_topics import planted_units
+from analysis.models.topics import TopicCorpus, TopicModel
+from test_topics import planted_corpus
 
 VOCABULARY = ["cybercrime", "scam_compound", "wildlife", "treaty"]
 
@@ -87,8 +87,7 @@ def test_theme_share_of_a_topic():
 
 
 def test_browser_is_self_contained_and_numbers_topics_as_the_tables():
-    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False).fit()
-    data = topic_corpus(planted_units(), tokenizer, min_df=2, max_df=1.0, min_tokens=1)
+    data = planted_corpus()
     model = TopicModel("lda", 3, random_state=0).fit(data)
     page = topic_browser_html(model, data, "Test <topics>")
     assert page == topic_browser_html(model, data, "Test <topics>")

@@ -11,32 +11,42 @@ from analysis.errors import ParameterError
 from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_topic_terms, fit_topic_grid,
                                     matched_topics, modelling_units, sample_by_year, topic_corpus, topic_diversity,
                                     topic_model_selection, topic_stability)
-from analysis.text.tokens import Tokenizer
+from analysis.index.build import build_index
+from analysis.io.codebook import codebook_from_dict
 
 WORDS_A = "ransomware malware hacking phishing botnet darknet exploit spyware".split()
 WORDS_B = "timber ivory pangolin logging poaching rhino mercury fishing".split()
 
 
-def planted_units(n_per_topic=30, length=12, seed=0) -> pd.DataFrame:
-    """Units written from one of two disjoint vocabularies: a topic model with K = 2 must
-    separate them."""
+PLAIN = dict(normalize="none", phrases="none", stopwords=False, domain_stopwords=False)
+
+
+def planted_index(n_per_topic=30, length=12, seed=0):
+    """Three documents (2000, 2001, 2002) whose paragraphs are written from one of two disjoint
+    vocabularies: a topic model with K = 2 must separate them."""
     rng = np.random.default_rng(seed)
-    rows = []
+    paragraphs = {year: [] for year in (2000, 2001, 2002)}
     for i in range(2 * n_per_topic):
         words = WORDS_A if i % 2 == 0 else WORDS_B
-        rows.append((f"u{i:03d}", f"d{i % 4}", 2000 + i % 3, " ".join(rng.choice(words, length))))
-    return pd.DataFrame(rows, columns=["unit_id", "doc_id", "year", "text"])
+        paragraphs[2000 + i % 3].append(" ".join(rng.choice(words, length)) + ".")
+    corpus = pd.DataFrame({"doc_id": [f"d{year}" for year in paragraphs], "date": [str(y) for y in paragraphs],
+                           "year": list(paragraphs), "text": ["\n\n".join(p) for p in paragraphs.values()]})
+    return build_index(corpus, codebook_from_dict({"themes": {"none": {"include": ["zzz"]}}}), learn_phrases_=False)
+
+
+def planted_corpus(**options):
+    index = planted_index()
+    return topic_corpus(index, index.tokenizer(**PLAIN), **{"min_df": 2, "max_df": 1.0, "min_tokens": 1, **options})
 
 
 @pytest.fixture(scope="module")
 def planted():
-    tokenizer = Tokenizer(normalize="none", phrases="none", stopwords=False, domain_stopwords=False).fit()
-    return topic_corpus(planted_units(), tokenizer, min_df=2, max_df=1.0, min_tokens=1)
+    return planted_corpus()
 
 
 @pytest.fixture(scope="module")
-def seed_data(paras, index):
-    return topic_corpus(modelling_units(paras), index.tokenizer())
+def seed_data(index):
+    return topic_corpus(index, index.tokenizer())
 
 
 def test_units_are_paragraphs_or_documents(paras):
@@ -64,7 +74,7 @@ def test_planted_topics_are_recovered(planted, family):
     top = [set(terms) for terms in np.array(planted.vocabulary)[np.argsort(-model.topic_term_, axis=1)[:, :6]]]
     assert sorted(len(t & set(WORDS_A)) for t in top) == [0, 6]
     assigned = model.doc_topic_.argmax(axis=1)
-    truth = np.arange(len(assigned)) % 2
+    truth = np.array([text.split()[0] in WORDS_A for text in planted.units["text"]], dtype=int)
     assert (assigned == truth).all() or (assigned == 1 - truth).all()
     assert np.allclose(model.topic_term_.sum(axis=1), 1) and np.allclose(model.doc_topic_.sum(axis=1), 1)
 
@@ -96,13 +106,11 @@ def test_bad_parameters_name_themselves(planted):
     with pytest.raises(ParameterError, match="'lsa'"):
         fit_topic_grid(planted, ["lsa"], [2], [0])
     with pytest.raises(ParameterError, match="min_df"):
-        topic_corpus(planted_units(), Tokenizer(phrases="none"), min_df=0)
+        planted_corpus(min_df=0)
     with pytest.raises(ParameterError, match="max_df"):
-        topic_corpus(planted_units(), Tokenizer(phrases="none"), max_df=1.5)
+        planted_corpus(max_df=1.5)
     with pytest.raises(ParameterError, match="min_tokens"):
-        topic_corpus(planted_units(), Tokenizer(phrases="none").fit(), min_tokens=10_000)
-    with pytest.raises(ParameterError, match="fit"):
-        topic_corpus(planted_units(), Tokenizer(phrases="gensim"))
+        planted_corpus(min_tokens=10_000)
     check_n_topics("n_topics", [2, 15], planted)
 
 

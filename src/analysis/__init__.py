@@ -12,7 +12,7 @@ cheap (worker processes import the package too)::
     by_year = aa.dfm_group(x, by="year")
     keyness = aa.textstat_keyness(x, x.docvars["year"] >= 2020, "2020+ vs before")
     rates = aa.theme_frequencies(index.kwic, index.documents, codebook.names)
-    model = aa.TopicModel("nmf", n_topics=6, random_state=1).fit(aa.topic_corpus(aa.modelling_units(index.paragraphs), index.tokenizer()))
+    model = aa.TopicModel("nmf", n_topics=6, random_state=1).fit(aa.topic_corpus(index, index.tokenizer()))
 """
 
 from importlib import import_module
@@ -32,8 +32,8 @@ _API = {
     "emergent_terms": "stats.terms", "corpus_summary": "stats.describe",
     "tfidf_similarity": "stats.similarity", "paragraph_lineage": "stats.similarity",
     "shared_passages": "stats.similarity",
-    "TopicModel": "models.topics", "topic_corpus": "models.topics", "modelling_units": "models.topics",
-    "fit_topic_grid": "models.topics", "topic_theme_shares": "models.topic_tables",
+    "TopicModel": "models.topics", "topic_corpus": "models.topics",
+    "fit_topic_grid": "models.topics", "sample_by_year": "models.topics", "topic_theme_shares": "models.topic_tables",
     "carrying_topics": "models.topic_tables",
     "robustness_table": "synthesis.robustness", "Specification": "synthesis.robustness",
     "new_figure": "plots.style", "save_figure": "plots.style", "textplot_keyness": "plots.textplot",

@@ -78,11 +78,16 @@ def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | P
     key = index_key(corpus, parsed.digest, text_column, **settings)
     folder = cache_dir / key[:24]
     if (folder / "index.json").exists():
-        index = CorpusIndex.load(folder)
-        os.utime(folder)
-        if log:
-            log(f"corpus index loaded from the cache ({len(index.documents):,} documents)")
-        return index
+        try:
+            index = CorpusIndex.load(folder)
+        except Exception as error:  # a damaged cache entry is rebuilt, never trusted
+            if log:
+                log(f"corpus index cache {folder} is unreadable ({type(error).__name__}); rebuilding it")
+        else:
+            os.utime(folder)
+            if log:
+                log(f"corpus index loaded from the cache ({len(index.documents):,} documents)")
+            return index
     documents = read_corpus(corpus, text_column=text_column)
     index = build_index(documents, parsed, learn_phrases_=learn_phrases, phrase_min_count=phrase_min_count,
                         phrase_threshold=phrase_threshold, n_jobs=n_jobs, key=key,

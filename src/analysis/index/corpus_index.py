@@ -38,7 +38,7 @@ from .dfm import DFM
 
 KWIC_COLUMNS = ["doc_id", "year", "paragraph_id", "theme", "pattern", "left", "match", "right"]
 PARAGRAPH_COLUMNS = ["doc_id", "year", "paragraph_id", "position", "kind", "label", "text", "word_tokens"]
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # part of the cache key: bump when what is saved changes
 UNITS = ("document", "paragraph")
 
 

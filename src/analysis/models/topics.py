@@ -31,6 +31,8 @@ from scipy.optimize import linear_sum_assignment
 
 from ..checks import check_choice, check_int, check_number
 from ..errors import ParameterError
+from ..index.corpus_index import CorpusIndex
+from ..index.dfm import dfm_subset, dfm_trim
 from ..text.tokens import Tokenizer
 from .coherence import topic_coherence
 
@@ -86,34 +88,43 @@ def sample_by_year(corpus: pd.DataFrame, per_year: int | None, random_state: int
     return corpus.loc[sorted(keep)]
 
 
-def topic_corpus(units: pd.DataFrame, tokenizer: Tokenizer, min_df: int = 2, max_df: float = 0.5,
-                 min_tokens: int = 5) -> TopicCorpus:
-    """Tokenize ``units`` (from :func:`modelling_units`) and prune the vocabulary.
+def topic_corpus(index: CorpusIndex, tokenizer: Tokenizer, unit: str = "paragraph", doc_ids=None, min_df: int = 2,
+                 max_df: float = 0.5, min_tokens: int = 5) -> TopicCorpus:
+    """The units a topic model sees (``unit``: paragraphs or whole documents, of the documents
+    ``doc_ids`` or all), with their counts from the corpus index under ``tokenizer``.
 
     Terms in fewer than ``min_df`` units or in more than a share ``max_df`` of them are dropped
-    (gensim ``filter_extremes``); units then left with fewer than ``min_tokens`` tokens are set
-    aside in ``excluded``.
+    (:func:`~analysis.index.dfm.dfm_trim`); units then left with fewer than ``min_tokens`` tokens
+    are set aside in ``excluded``. The units' token sequences (for coherence, which counts words
+    in sliding windows) come from ``tokenizer``, restricted to the kept terms; their counts equal
+    the index's (``tests/test_index.py``).
     """
     from gensim.corpora import Dictionary
 
     check_int("min_df", min_df, 1)
     check_int("min_tokens", min_tokens, 1)
     check_number("max_df", max_df, 0, 1, exclusive_minimum=True)
-    all_tokens = tokenizer.transform(units["text"])
-    dictionary = Dictionary(all_tokens)
-    dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=None)
-    known = dictionary.token2id
-    tokens = [[t for t in unit_tokens if t in known] for unit_tokens in all_tokens]
-    lengths = np.array([len(t) for t in tokens])
+    x = index.dfm(unit, tokenizer)
+    units = modelling_units(index.paragraphs, unit)
+    units = units.set_index("unit_id").loc[x.docvars["paragraph_id" if unit == "paragraph" else "doc_id"]].reset_index()
+    if doc_ids is not None:
+        chosen = units["doc_id"].isin(set(doc_ids)).to_numpy()
+        x, units = dfm_subset(x, chosen), units[chosen].reset_index(drop=True)
+    trimmed = dfm_trim(x, min_df=min_df, max_df=max_df)
+    lengths = trimmed.row_tokens()
     kept = lengths >= min_tokens
     if kept.sum() < 2:
         raise ParameterError(f"min_df={min_df}, max_df={max_df}, min_tokens={min_tokens}: "
                              f"only {int(kept.sum())} of {len(units)} units keep enough tokens to model")
-    frame = units.loc[kept].reset_index(drop=True).assign(n_tokens=lengths[kept])
-    tokens = [t for t, keep in zip(tokens, kept) if keep]
-    return TopicCorpus(units=frame, tokens=tokens, dictionary=dictionary,
-                       bow=[dictionary.doc2bow(t) for t in tokens],
-                       excluded=units.loc[~kept].reset_index(drop=True).assign(n_tokens=lengths[~kept]))
+    matrix = trimmed.matrix[np.flatnonzero(kept)]
+    bow = [list(zip(matrix.indices[a:b].tolist(), matrix.data[a:b].tolist()))
+           for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:])]
+    dictionary = Dictionary.from_corpus(bow, id2word=dict(enumerate(trimmed.features.tolist())))
+    frame = units[kept].reset_index(drop=True).assign(n_tokens=lengths[kept])
+    known = set(trimmed.features)
+    tokens = [[t for t in unit_tokens if t in known] for unit_tokens in tokenizer.transform(frame["text"])]
+    return TopicCorpus(units=frame, tokens=tokens, dictionary=dictionary, bow=bow,
+                       excluded=units[~kept].reset_index(drop=True).assign(n_tokens=lengths[~kept]))
 
 
 def check_n_topics(name: str, values, data: TopicCorpus) -> None:

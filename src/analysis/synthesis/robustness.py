@@ -27,7 +27,7 @@ import pandas as pd
 from ..index.corpus_index import CorpusIndex
 from ..index.dfm import DFM
 from ..models.topic_tables import carrying_topics, theme_terms, topic_theme_shares
-from ..models.topics import TopicModel, modelling_units, topic_corpus
+from ..models.topics import TopicModel, topic_corpus
 from ..stats.rates import first_years, period_rates
 
 ROBUSTNESS_COLUMNS = ["claim", "specification", "holds", "value"]
@@ -117,7 +117,6 @@ def robustness_table(index: CorpusIndex, focus: list[str], specifications: list[
 
     reference_years = first_years(index.kwic.assign(count=1), focus)
     tables, jobs, seen = [], [], set()
-    units = modelling_units(index.paragraphs)
     for spec in [reference] + [s for s in specifications if s != reference]:
         tokenizer = spec.tokenizer(index)
         terms = theme_terms(index.kwic, tokenizer)
@@ -126,7 +125,7 @@ def robustness_table(index: CorpusIndex, focus: list[str], specifications: list[
         tables.append(_rows(spec.label, claims))
         preprocessing = (spec.normalize, spec.domain_stopwords, spec.phrases)
         if with_topic_claims and preprocessing not in seen:
-            data = topic_corpus(units, tokenizer, min_df=topic_min_df)
+            data = topic_corpus(index, tokenizer, min_df=topic_min_df)
             jobs.append(delayed(_topic_claims_under)(n_topics, seeds[0], data, terms, focus, min_share, spec.label))
             if spec == reference:
                 jobs += [delayed(_topic_claims_under)(k, seed, data, terms, focus, min_share,

@@ -1,15 +1,7 @@
 """Theme codebooks and their matching against text (reading and validating a codebook file is
 :mod:`analysis.io.codebook`).
 
-A codebook is a YAML file::
-
-    themes:
-      cybercrime:
-        label: Cybercrime                 # optional, defaults to the name in title case
-        group: focus                      # optional: focus (the study's themes) or baseline
-        description: ...                  # optional
-        include: ["cybercrime*", "cyber crime*", "ransomware"]
-        exclude: ["Office on Drugs and Crime"]   # optional
+A :class:`Codebook` holds :class:`Theme` objects, each with its include and exclude patterns.
 
 Pattern syntax (case-insensitive, whole words):
 
