@@ -18,7 +18,7 @@ from analysis.io.codebook import codebook_from_dict
 from analysis.stats.rates import theme_frequencies
 from analysis.text.clean import clean_text
 from analysis.text.patterns import count_words
-from analysis.text.segment import paragraph_texts
+from analysis.text.segment import segment_text
 from conftest import DATA, DOC_2010, DOC_2025, THEMES, raw_text
 
 GRID = list(product(("none", "codebook", "both"), ("lemma", "stem"), (True, False)))
@@ -59,8 +59,22 @@ def test_index_without_learned_phrases_gives_the_same_matrices(index, index_plai
         a = index.dfm("paragraph", index.tokenizer(phrases=phrases))
         b = index_plain.dfm("paragraph", index_plain.tokenizer(phrases=phrases))
         assert a.features.tolist() == b.features.tolist() and (a.matrix != b.matrix).nnz == 0
-    with pytest.raises(Exception, match="learn_phrases"):
+    with pytest.raises(Exception, match="built without them"):
         index_plain.tokenizer(phrases="both")
+
+
+def test_the_index_refuses_a_tokenizer_it_cannot_honour(index):
+    """Re-mapping stored items is only right for the index's own phrase settings: another
+    phrase threshold, other codebook phrases or a tokenizer fitted elsewhere is refused."""
+    from analysis.errors import AnalysisError
+    from analysis.text.tokens import Tokenizer
+
+    with pytest.raises(AnalysisError, match="phrase_threshold=0.99"):
+        index.tokenizer(phrase_threshold=0.99)
+    with pytest.raises(AnalysisError, match="codebook_phrases"):
+        index.tokenizer(codebook_phrases=["scam compound*"])
+    with pytest.raises(AnalysisError, match="not made by this corpus index"):
+        index.dfm("document", Tokenizer(phrases="codebook").fit())
 
 
 def test_gensim_phrases_next_to_a_codebook_phrase_count_as_transform_does():
@@ -93,7 +107,7 @@ def test_gensim_phrases_keep_the_words_of_step_one(index):
 
 
 def test_word_tokens_are_the_words_of_the_cleaned_paragraphs(index, corpus):
-    expected = {doc_id: sum(count_words(p) for p in paragraph_texts(clean_text(text)))
+    expected = {doc_id: sum(count_words(s.text) for s in segment_text(clean_text(text)))
                 for doc_id, text in zip(corpus["doc_id"], corpus["text"])}
     assert index.documents.set_index("doc_id")["word_tokens"].to_dict() == expected
     assert index.paragraphs["word_tokens"].tolist() == [count_words(t) for t in index.paragraphs["text"]]

@@ -74,11 +74,3 @@ def test_ids_pad_to_the_paragraph_count():
     ids = build_index(corpus, book, learn_phrases_=False).paragraphs["paragraph_id"]
     assert ids.iloc[0] == "long:p001" and ids.iloc[119] == "long:p120"
     assert ids.iloc[120:].tolist() == ["short:p01", "short:p02"]
-
-
-def test_paragraph_texts_are_the_segment_texts(corpus):
-    from analysis.text.segment import paragraph_texts
-
-    for text in corpus["text"]:
-        cleaned = clean_text(text)
-        assert paragraph_texts(cleaned) == [s.text for s in segment_text(cleaned)]

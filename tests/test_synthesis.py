@@ -5,7 +5,7 @@ import pytest
 
 from analysis.plots.labels import short_names
 from analysis.report.story import corpus_limitations, focus_theme_story
-from analysis.stats.rates import period_rates, theme_emergence, theme_frequencies
+from analysis.stats.rates import first_mentions, period_rates, theme_emergence, theme_frequencies
 from analysis.synthesis.robustness import Specification, robustness_summary, robustness_table, specification_grid
 from conftest import DOC_2010, DOC_2025
 
@@ -25,6 +25,11 @@ def test_first_mentions_quote_the_whole_paragraph(index, codebook):
     first = first_mention(index, "environmental_crime")
     assert first["paragraph_id"] == f"{DOC_2025}:p21"
     assert first["text"].startswith("Speakers expressed concern about the rise of crimes")
+    firsts = first_mentions(index.kwic, index.paragraphs, emergence.reset_index(),
+                            ["cybercrime", "environmental_crime"]).set_index("theme")
+    assert firsts.loc["environmental_crime", "text"] == first["text"]
+    assert firsts.loc["environmental_crime", "match"] == first["match"]
+    assert firsts.loc["cybercrime", "paragraph_id"] == f"{DOC_2010}:p08"
 
 
 def test_period_rates_pool_tokens():
@@ -93,3 +98,21 @@ def test_story_quotes_and_counts(index):
 
 def test_short_names():
     assert short_names(["2010_ipu122_organized_crime", 1999]) == ["2010 IPU122", "1999"]
+
+
+def test_a_topic_claim_holds_only_when_a_topic_carries_the_theme():
+    """Topic 1 puts 0.4 of its weight on "cybercrime", topic 2 0.005 on "scam": with min_share
+    0.01 cybercrime is carried and scams are not; the value is the largest share either way."""
+    import numpy as np
+
+    from analysis.models.topics import TopicModel
+    from analysis.synthesis.robustness import topic_claims
+
+    model = TopicModel("lda", 2)
+    model.topic_term_ = np.array([[0.4, 0.0, 0.6], [0.0, 0.005, 0.995]])
+    claims = topic_claims(model, ["cybercrime", "scam", "other"], {"cyber": {"cybercrime"}, "scams": {"scam"}},
+                          ["cyber", "scams"], min_share=0.01)
+    assert claims == [("cyber: carried by an LDA topic", True, 0.4), ("scams: carried by an LDA topic", False, 0.005)]
+    strict = topic_claims(model, ["cybercrime", "scam", "other"], {"cyber": {"cybercrime"}, "scams": {"scam"}},
+                          ["cyber", "scams"], min_share=0.5)
+    assert [holds for _, holds, _ in strict] == [False, False]

@@ -29,7 +29,7 @@ class Fitted:
 MODEL = Fitted([[0.5, 0.3, 0.0, 0.2], [0.0, 0.1, 0.6, 0.3]], [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])
 UNITS = pd.DataFrame({"unit_id": ["a:p1", "a:p2", "b:p1"], "doc_id": ["a", "a", "b"], "year": [2020, 2020, 2021],
                       "text": ["one", "two", "three"], "n_tokens": [10, 30, 8]})
-DATA = TopicCorpus(units=UNITS, tokens=[], dictionary=None, bow=[], excluded=UNITS.iloc[:0])
+DATA = TopicCorpus(units=UNITS, dictionary=None, bow=[], excluded=UNITS.iloc[:0])
 
 
 def test_labels_and_term_table():

@@ -4,7 +4,9 @@
 building it only when no index with the same key is cached. The key is a SHA-256 over the
 codebook's digest, the settings, the bytes of ``metadata.csv`` and, for every text file it names
 (or the single table file), its path, size and modification time -- so an unchanged corpus is
-not read at all, and editing, adding or removing a document changes the key. The index itself
+not read at all, and editing (which changes a file's modification time), adding or removing a
+document changes the key -- and over the code and library versions the pass depends on
+(:func:`code_state`). The index itself
 records the SHA-256 of the texts it was built from (its ``fingerprint``) for provenance.
 """
 
@@ -12,24 +14,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import time
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..errors import ParameterError
 from ..io.codebook import read_codebook
-from ..io.corpus import METADATA_FILE, corpus_fingerprint, read_corpus
+from ..io.corpus import METADATA_FILE, corpus_fingerprint, corpus_root, read_corpus
+from ..text.tokens import general_stopwords
 from .build import build_index
 from .corpus_index import FORMAT_VERSION, CorpusIndex
 
 KEEP_CACHED = 8  # indexes kept per cache folder, most recently used first
-
-
-def corpus_root(corpus: str | Path) -> Path:
-    """The folder a corpus lives in: the folder itself, or a table file's folder."""
-    path = Path(corpus).resolve()
-    return path if path.is_dir() else path.parent
 
 
 def _source_state(corpus: Path, text_column: str) -> dict:
@@ -46,7 +46,7 @@ def _source_state(corpus: Path, text_column: str) -> dict:
         metadata = folder / METADATA_FILE
         try:
             data = metadata.read_bytes()
-            rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+            rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
             files = sorted({row.get("file") or "" for row in rows})
         except (OSError, UnicodeDecodeError, csv.Error):
             return {"unreadable": str(metadata), "time": time.time_ns()}  # never matches: the build reports it
@@ -55,9 +55,29 @@ def _source_state(corpus: Path, text_column: str) -> dict:
     return {"table": str(corpus), "state": stat(corpus), "text_column": text_column}
 
 
+@lru_cache(maxsize=1)
+def code_state() -> dict:
+    """What the index depends on besides its inputs: the source of the modules that clean,
+    segment, match and count, the stop words that are the learned phrases' connector words, and
+    the versions of the libraries involved. A change to any of them builds a new index."""
+    package = Path(__file__).resolve().parents[1]
+    sources = hashlib.sha256()
+    for path in sorted([*package.glob("text/*.py"), *package.glob("index/*.py"), package / "io" / "corpus.py",
+                        *package.glob("resources/*")]):
+        sources.update(path.name.encode() + b"\x00" + path.read_bytes())
+    sources.update("\x00".join(sorted(general_stopwords())).encode())
+    versions = {}
+    for name in ("gensim", "scikit-learn", "simplemma", "pandas", "numpy"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return {"sources": sources.hexdigest(), "versions": versions}
+
+
 def index_key(corpus: str | Path, codebook_digest: str, text_column: str = "text", **settings) -> str:
     state = _source_state(Path(corpus).resolve(), text_column)
-    blob = json.dumps({"format": FORMAT_VERSION, "source": state, "codebook": codebook_digest,
+    blob = json.dumps({"format": FORMAT_VERSION, "source": state, "codebook": codebook_digest, "code": code_state(),
                        "settings": settings}, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -69,6 +89,7 @@ def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | P
     when cached under the same key, otherwise read, validated, built and saved there."""
     cache_dir = Path(cache_dir).resolve()
     root = corpus_root(corpus)
+    _remove_unfinished(cache_dir)
     if cache_dir.is_relative_to(root):
         raise ParameterError(f"cache_dir={str(cache_dir)!r} lies inside the corpus folder {root}; the corpus is "
                              "never written to: choose a folder outside it")
@@ -95,6 +116,21 @@ def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | P
     index.save(folder)
     _evict(cache_dir)
     return index
+
+
+def _remove_unfinished(cache_dir: Path) -> None:
+    """Remove the temporary folders of saves that never finished (a process killed while saving)
+    and are older than a minute (a save in progress elsewhere is younger)."""
+    import shutil
+
+    if not cache_dir.is_dir():
+        return
+    for path in cache_dir.glob(".*"):
+        try:
+            if path.is_dir() and time.time() - path.stat().st_mtime > 60:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _evict(cache_dir: Path) -> None:

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..errors import AnalysisError
+from ..io.tables import new_file_mode
 from ..text.tokens import Tokenizer
 from .dfm import DFM
 
@@ -60,13 +61,29 @@ class CorpusIndex:
 
     def tokenizer(self, **params) -> Tokenizer:
         """A :class:`Tokenizer` with ``params``, fitted on this index: its codebook phrases and
-        learned collocations are the index's, so it tokenizes any text as the index does."""
-        params.setdefault("codebook_phrases", self.settings.get("codebook_phrases", ()))
+        learned collocations are the index's, so it tokenizes any text as the index does. The
+        phrase settings are the index's own; asking for others is an error."""
+        for name in ("codebook_phrases", "phrase_min_count", "phrase_threshold"):
+            own = self.settings.get(name)
+            if name in params and params[name] != own and not (name == "codebook_phrases" and list(params[name]) == own):
+                raise AnalysisError(f"{name}={params[name]!r}: this corpus index was built with {name}={own!r}; "
+                                    "build an index with other phrase settings instead")
+            params[name] = own
         tokenizer = Tokenizer(**params)
         if tokenizer.learns_phrases and self.learned_delta is None:
             raise AnalysisError(f"phrases={tokenizer.phrases!r} needs learned collocations, but this corpus index was "
-                                "built without them; rebuild it with learn_phrases")
+                                "built without them (phrases 'codebook' or 'none' when it was built)")
         return tokenizer.fit(phrases_=self.phrases)
+
+    def _check_tokenizer(self, tokenizer: Tokenizer) -> None:
+        """The index can only re-map its items for a tokenizer with its own phrase settings."""
+        same = (hasattr(tokenizer, "stop_words_") and list(tokenizer.codebook_phrases) == self.settings["codebook_phrases"]
+                and tokenizer.phrase_min_count == self.settings["phrase_min_count"]
+                and tokenizer.phrase_threshold == self.settings["phrase_threshold"]
+                and (tokenizer.phrases_ is self.phrases or not tokenizer.learns_phrases))
+        if not same:
+            raise AnalysisError("this tokenizer was not made by this corpus index (its phrases differ); use "
+                                "index.tokenizer(normalize=..., stopwords=..., domain_stopwords=..., phrases=...)")
 
     def item_streams(self, phrases: str) -> sparse.csr_matrix:
         """Paragraph x item counts of the items a text has under the ``phrases`` setting."""
@@ -87,6 +104,7 @@ class CorpusIndex:
         if unit not in UNITS:
             raise AnalysisError(f"unit={unit!r}: choose 'document' or 'paragraph'")
         tokenizer = tokenizer or self.tokenizer()
+        self._check_tokenizer(tokenizer)
         tokens = np.array([tokenizer.token_of(item) for item in self.items], dtype=object)
         codes, features = pd.factorize(tokens, sort=True)
         kept = tokens != ""
@@ -104,7 +122,8 @@ class CorpusIndex:
         used = used[np.asarray(features, dtype=object)[used] != ""]
         matrix = matrix[:, used]
         matrix.sort_indices()
-        settings = ", ".join(f"{k}={v!r}" for k, v in tokenizer.get_params().items() if k != "codebook_phrases")
+        settings = ", ".join(f"{k}={v!r}" for k, v in tokenizer.get_params().items()
+                             if k in ("normalize", "stopwords", "domain_stopwords", "phrases", "min_length"))
         return DFM(matrix, np.asarray(features, dtype=object)[used], docvars.reset_index(drop=True),
                    (f"CorpusIndex({self.key[:12]}).dfm(unit={unit!r}, {settings})",))
 
@@ -134,6 +153,7 @@ class CorpusIndex:
             meta = {"format": FORMAT_VERSION, "key": self.key, "fingerprint": self.fingerprint,
                     "settings": self.settings}
             (temporary / "index.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            os.chmod(temporary, 0o777 & ~(0o666 & ~new_file_mode()))  # mkdtemp gives 0700; like mkdir: 0755
             if folder.exists():
                 shutil.rmtree(folder)
             os.replace(temporary, folder)

@@ -37,6 +37,13 @@ ISO_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 
 
+def corpus_root(corpus: str | Path) -> Path:
+    """The corpus folder: the folder itself, or the folder that holds ``metadata.csv`` or the
+    table file. Nothing is ever written there (outputs and caches are refused inside it)."""
+    path = Path(corpus).resolve()
+    return path if path.is_dir() else path.parent
+
+
 def read_corpus(path: str | Path, text_column: str = "text") -> pd.DataFrame:
     """Read a corpus folder or table, validate it, and return it ordered by date.
 

@@ -9,6 +9,8 @@ target folder and renamed, so a reader never sees half a file.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 import tempfile
 from pathlib import Path
 
@@ -33,19 +35,37 @@ def new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write_text(path: str | Path, text: str) -> Path:
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write to: renamed to ``path`` when the block ends
+    without error, removed otherwise, so a reader never sees half a file. Its mode is what the
+    umask gives (``tempfile.mkstemp`` alone would give 0600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     try:
         os.fchmod(handle, new_file_mode())
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        os.close(handle)
+        yield Path(temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
-    return path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` whole or not at all (synced before the rename)."""
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    return Path(path)
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` (its line ends as they are) to ``path`` whole or not at all."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def tables_dir(reports_dir: str | Path) -> Path:

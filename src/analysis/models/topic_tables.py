@@ -1,4 +1,4 @@
-"""Tables and the HTML browser of a chosen topic model (see :mod:`analysis.topics`).
+"""Tables and the HTML browser of a chosen topic model (see :mod:`analysis.models.topics`).
 
 Topics are numbered from 1 in every table, figure and in the browser, which is drawn with
 pyLDAvis with ``sort_topics=False`` so that its numbers are the tables' numbers.

@@ -2,8 +2,8 @@
 
 The pipeline, each step a function:
 
-1. :func:`topic_corpus` -- the modelling units (paragraphs by default, or documents), tokenized
-   by the shared :class:`~analysis.tokens.Tokenizer`, with a gensim ``Dictionary`` pruned by
+1. :func:`topic_corpus` -- the modelling units (paragraphs by default, or documents) with their
+   counts from the corpus index (:meth:`~analysis.index.corpus_index.CorpusIndex.dfm`), pruned by
    document frequency; units left with fewer than ``min_tokens`` tokens (headings) are set aside.
 2. :class:`TopicModel` -- ``family="lda"`` (gensim ``LdaModel``, single process: gensim's
    ``LdaMulticore`` is not reproducible with a fixed seed, gensim issue 3218) or ``"nmf"``
@@ -11,7 +11,7 @@ The pipeline, each step a function:
    ``random_state``; it keeps the topic-term and unit-topic matrices, rows summing to one.
 3. :func:`fit_topic_grid` fits every family x K x seed, in ``n_jobs`` processes.
 4. :func:`topic_model_selection` scores each fit by coherence (c_v and c_npmi, as gensim's
-   ``CoherenceModel`` defines them, see :mod:`analysis.coherence`) and topic diversity;
+   ``CoherenceModel`` defines them, see :mod:`analysis.models.coherence`) and topic diversity;
    :func:`topic_stability` matches topics across seeds (Hungarian matching on the
    cosine similarity of topic-term vectors) and picks the most representative seed;
    :func:`choose_n_topics` applies the documented selection rule.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 import numpy as np
@@ -44,17 +45,25 @@ STABILITY_COLUMNS = ["model", "k", "stability", "min_pair_similarity", "represen
 
 @dataclass
 class TopicCorpus:
-    """The units a topic model sees, their tokens and the pruned dictionary."""
+    """The units a topic model sees, their counts and the pruned dictionary."""
 
     units: pd.DataFrame  # unit_id, doc_id, year, text, n_tokens (tokens in the dictionary)
-    tokens: list[list[str]]  # per unit, only tokens in the dictionary
     dictionary: object  # gensim.corpora.Dictionary
     bow: list[list[tuple[int, int]]]
     excluded: pd.DataFrame  # units set aside: too few tokens left
+    tokenizer: Tokenizer | None = None  # gives the token order, which only coherence needs
 
     @property
     def vocabulary(self) -> list[str]:
         return [self.dictionary[i] for i in range(len(self.dictionary))]
+
+    @cached_property
+    def tokens(self) -> list[list[str]]:
+        """Each unit's tokens in order, only those in the dictionary: the sliding windows of
+        coherence need the order, which the corpus index does not keep, so the units' cleaned
+        text is tokenized here, once, and only when a coherence score asks for it."""
+        known = set(self.dictionary.token2id)
+        return [[t for t in tokens if t in known] for tokens in self.tokenizer.transform(self.units["text"])]
 
     def term_matrix(self) -> sparse.csr_matrix:
         """Units x vocabulary counts."""
@@ -64,8 +73,8 @@ class TopicCorpus:
 
 
 def modelling_units(parts: pd.DataFrame, unit: str = "paragraph") -> pd.DataFrame:
-    """``unit_id, doc_id, year, text`` from the :func:`~analysis.segment.paragraphs` of a
-    corpus: the paragraphs themselves, or whole documents (their paragraphs joined)."""
+    """``unit_id, doc_id, year, text`` from the paragraphs of a corpus index: the paragraphs
+    themselves, or whole documents (their paragraphs joined)."""
     check_choice("unit", unit, UNITS)
     if unit == "paragraph":
         return parts.rename(columns={"paragraph_id": "unit_id"})[["unit_id", "doc_id", "year", "text"]]
@@ -95,8 +104,8 @@ def topic_corpus(index: CorpusIndex, tokenizer: Tokenizer, unit: str = "paragrap
 
     Terms in fewer than ``min_df`` units or in more than a share ``max_df`` of them are dropped
     (:func:`~analysis.index.dfm.dfm_trim`); units then left with fewer than ``min_tokens`` tokens
-    are set aside in ``excluded``. The units' token sequences (for coherence, which counts words
-    in sliding windows) come from ``tokenizer``, restricted to the kept terms; their counts equal
+    are set aside in ``excluded``. The units' token sequences, which only coherence needs, are
+    made from ``tokenizer`` when first asked for (:attr:`TopicCorpus.tokens`); their counts equal
     the index's (``tests/test_index.py``).
     """
     from gensim.corpora import Dictionary
@@ -121,9 +130,7 @@ def topic_corpus(index: CorpusIndex, tokenizer: Tokenizer, unit: str = "paragrap
            for a, b in zip(matrix.indptr[:-1], matrix.indptr[1:])]
     dictionary = Dictionary.from_corpus(bow, id2word=dict(enumerate(trimmed.features.tolist())))
     frame = units[kept].reset_index(drop=True).assign(n_tokens=lengths[kept])
-    known = set(trimmed.features)
-    tokens = [[t for t in unit_tokens if t in known] for unit_tokens in tokenizer.transform(frame["text"])]
-    return TopicCorpus(units=frame, tokens=tokens, dictionary=dictionary, bow=bow,
+    return TopicCorpus(units=frame, dictionary=dictionary, bow=bow, tokenizer=tokenizer,
                        excluded=units[~kept].reset_index(drop=True).assign(n_tokens=lengths[~kept]))
 
 
@@ -169,6 +176,8 @@ class TopicModel:
     def fit(self, data: TopicCorpus) -> "TopicModel":
         check_choice("family", self.family, FAMILIES)
         check_int("random_state", self.random_state, 0)
+        for name in ("passes", "iterations", "max_iter"):
+            check_int(name, getattr(self, name), 1)
         check_n_topics("n_topics", [self.n_topics], data)
         topic_term, doc_topic = (self._fit_lda if self.family == "lda" else self._fit_nmf)(data)
         self.topic_term_ = _normalise_rows(topic_term)

@@ -8,14 +8,13 @@ ids, so regenerating a figure from the same data gives byte-identical files.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 
 from ..errors import ParameterError
+from ..io.tables import atomic_path
 
 WIDTHS = {"single": 3.5, "double": 7.0}
 FORMATS = ("pdf", "svg", "png")
@@ -79,8 +78,6 @@ def save_figure(fig, name: str, figures_dir: str | Path, on_save=None) -> list[P
     half-written figure behind. ``on_save(name, paths, figures_dir)`` is called afterwards (the
     notebook session records the figure's provenance through it).
     """
-    from ..io.tables import new_file_mode
-
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     fig.draw_without_rendering()  # lay the figure out once, not once per format (twice as fast)
@@ -88,15 +85,8 @@ def save_figure(fig, name: str, figures_dir: str | Path, on_save=None) -> list[P
     paths = []
     for fmt in FORMATS:
         target = figures_dir / f"{name}.{fmt}"
-        handle, temporary = tempfile.mkstemp(dir=figures_dir, prefix=f".{name}.", suffix=f".{fmt}")
-        os.fchmod(handle, new_file_mode())  # mkstemp gives 0o600; a figure gets what the umask gives
-        os.close(handle)
-        try:
+        with atomic_path(target) as temporary:
             fig.savefig(temporary, format=fmt, metadata=METADATA[fmt])
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
         paths.append(target)
     if on_save is not None:
         on_save(name, paths, figures_dir)

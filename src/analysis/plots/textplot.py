@@ -1,5 +1,5 @@
 """Figures of the corpus (textplot_* in quanteda's vocabulary). Each returns a matplotlib figure
-made with :func:`analysis.figures.new_figure`; save it with :func:`analysis.figures.save_figure`."""
+made with :func:`analysis.plots.style.new_figure`; save it with :func:`analysis.plots.style.save_figure`."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..errors import ParameterError
+from ..io.corpus import corpus_root
 from ..models.topics import FAMILIES, UNITS
 from ..text.tokens import NORMALIZATIONS, PHRASE_SOURCES
 
@@ -23,7 +24,7 @@ COMPARE_BY = ("document", "year")
 RENAMED = {"themes": "codebook", "unit": "topic_unit", "models": "topic_families", "topic_model": "topic_family",
            "min_df": "topic_min_df", "max_df": "topic_max_df", "pool_by_year": "compare_by",
            "shingle_words": "passage_min_words", "emergent_min_count": "new_term_min_count",
-           "n_distinctive": "n_distinctive_terms"}
+           "n_distinctive": "n_distinctive_terms", "min_tokens": "topic_min_tokens' or 'novelty_min_tokens"}
 
 
 def _path(name, value):
@@ -196,12 +197,11 @@ def _check_outputs_outside_corpus(values: dict, prefix: str) -> None:
     """Outputs are never written into the corpus folder, and the corpus is not inside them."""
     if "corpus" not in values:
         return
-    corpus = Path(values["corpus"]).resolve()
-    root = corpus.parent if corpus.name == "metadata.csv" else corpus  # a folder, or a single table file
+    root = corpus_root(values["corpus"])
     for name in ("reports_dir", "figures_dir", "cache_dir"):
         if name in values:
             target = Path(values[name]).resolve()
-            if (root.is_dir() and target.is_relative_to(root)) or root.is_relative_to(target):
+            if target.is_relative_to(root) or root.is_relative_to(target):
                 raise ParameterError(f"{prefix}{name}={values[name]!r} and the corpus folder {str(root)!r} overlap; "
                                      "outputs are never written into the corpus: choose another folder")
 
@@ -214,3 +214,36 @@ def check_against_corpus(values: dict, years, where: str = "") -> None:
         if not first < values["split_year"] <= last:
             raise ParameterError(f"{prefix}split_year={values['split_year']!r}: the corpus runs from {first} to {last}; "
                                  f"choose a year from {first + 1} to {last} so that documents fall on both sides")
+
+
+def check_across_notebooks(values_by_notebook: dict) -> None:
+    """Checks that involve several parameters, possibly of different notebooks of one run
+    (``{notebook name: its checked values}``), so that a run cannot fail halfway on them."""
+    merged = {}
+    for values in values_by_notebook.values():
+        merged.update(values)
+    for where, values in values_by_notebook.items():
+        n_topics, grid = values.get("n_topics"), values.get("n_topics_grid")
+        if n_topics is not None and grid is not None:
+            for family, k in (n_topics.items() if isinstance(n_topics, dict) else [("", n_topics)]):
+                if k not in grid:
+                    raise ParameterError(f"{where}: n_topics={n_topics!r}: K={k} is not in n_topics_grid={grid!r}")
+        if isinstance(n_topics, dict) and "topic_families" in values:
+            missing = sorted(set(values["topic_families"]) - set(n_topics))
+            if missing:
+                raise ParameterError(f"{where}: n_topics={n_topics!r} gives no K for {', '.join(missing)}")
+        learned = values.get("phrases", "both") in ("both", "gensim")
+        wanted = [p for p in values.get("robustness_phrases", []) if p in ("both", "gensim")]
+        if wanted and not learned:
+            raise ParameterError(f"{where}: robustness_phrases={values['robustness_phrases']!r} needs learned "
+                                 f"collocations, but phrases={values['phrases']!r} builds the corpus index without them; "
+                                 "drop 'both' and 'gensim' from robustness_phrases or set phrases to 'both'")
+    families = merged.get("topic_families")
+    if families is not None:
+        for where, values in values_by_notebook.items():
+            family = values.get("topic_family")
+            if family is not None and family not in families:
+                raise ParameterError(f"{where}: topic_family={family!r} is not among topic_families={families!r}")
+            if values.get("topic_claims") and "lda" not in families:
+                raise ParameterError(f"{where}: topic_claims=true needs an LDA model, but topic_families={families!r}; "
+                                     "add 'lda' or set topic_claims to false")

@@ -1,9 +1,9 @@
 """Provenance of a report: what made each figure, from which data, with which software.
 
-- :func:`save_figure <analysis.figures.save_figure>` leaves a small record next to the figures
-  (``<figures_dir>/.provenance/<name>.json``: the notebook and parameters of the run, set by
-  :func:`~analysis.outputs.record_parameters`, and a SHA-256 of each file).
-- After a run, :func:`finalize_report` fingerprints the corpus (texts, metadata, codebook),
+- :func:`record_figure` leaves a small record next to each saved figure
+  (``<figures_dir>/.provenance/<name>.json``: the notebook and parameters of the run, and a
+  SHA-256 of each file); the notebook session passes it to ``save_figure``.
+- After a run, :func:`finalize_report` takes the corpus fingerprint the index recorded and
   writes ``<figures_dir>/manifest.json`` (every figure with its notebook, parameters,
   fingerprint and package versions) and ``<reports_dir>/index.html`` (one page linking every
   notebook, figure and table), and compares the run's key results with the last run's:
@@ -224,6 +224,12 @@ def stale_notebooks(reports_dir: str | Path, index_key: str) -> list[str]:
         if run.get("index_key") != index_key:
             lines.append(f"{notebook} is out of date: its results come from another corpus, codebook or token "
                          "settings; re-run it.")
+            continue
+        inputs_path = Path(reports_dir) / "results" / f"{notebook}.inputs.json"
+        inputs = json.loads(inputs_path.read_text(encoding="utf-8")) if inputs_path.exists() else {}
+        changed = [name for name, sha in sorted(inputs.items()) if _result_sha(reports_dir, name) != sha]
+        if changed:
+            lines.append(f"{notebook} is out of date: {', '.join(changed)} changed since it ran; re-run it.")
     names = sorted(runs)
     for i, first in enumerate(names):
         for second in names[i + 1:]:
@@ -233,6 +239,14 @@ def stale_notebooks(reports_dir: str | Path, index_key: str) -> list[str]:
                     lines.append(f"{first} ran with {name}={a[name]!r} but {second} with {name}={b[name]!r}; "
                                  "re-run one of them so the report agrees with itself.")
     return lines
+
+
+def _result_sha(reports_dir: str | Path, name: str) -> str | None:
+    path = Path(reports_dir) / "results" / f"{name}.meta.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("sha256")
+    except (OSError, ValueError):
+        return None
 
 
 def finalize_report(reports_dir: str | Path, figures_dir: str | Path, fingerprint: dict, index_key: str,

@@ -29,9 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import secrets
 from pathlib import Path
 from typing import Mapping
 
@@ -39,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..io.tables import atomic_write_bytes
 
 __all__ = ["ResultStore", "StaleResult", "MissingResult", "NEUTRAL_PARAMETERS"]
 
@@ -100,27 +99,6 @@ def _cli_value(value) -> str:
         if not plain:
             text = json.dumps(value, ensure_ascii=False)
     return shlex.quote(text)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file in ``path``'s folder, then rename it to ``path``.
-
-    The file is created with mode 0666 masked by the umask (as ``open`` does), not 0600 as
-    ``tempfile.mkstemp`` would, and synced before the rename.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 def _json_bytes(value, *, sort_keys: bool) -> bytes:
@@ -344,8 +322,8 @@ class ResultStore:
         meta = {"name": name, "kind": kind, "producer": self.notebook, "index_key": self.index_key,
                 "parameters": self.parameters, "file": data_path.name, "sha256": hashlib.sha256(data).hexdigest(),
                 "format": FORMAT_VERSION, **described}
-        _atomic_write_bytes(data_path, data)
-        _atomic_write_bytes(self._meta_path(name), _json_bytes(meta, sort_keys=True))
+        atomic_write_bytes(data_path, data)
+        atomic_write_bytes(self._meta_path(name), _json_bytes(meta, sort_keys=True))
         other = self._data_path(name, "value" if kind == "table" else "table")
         with contextlib.suppress(FileNotFoundError):
             other.unlink()
@@ -359,7 +337,7 @@ class ResultStore:
     def _write_run(self) -> None:
         record = {"notebook": self.notebook, "index_key": self.index_key, "parameters": self.parameters,
                   "results": sorted(self._put), "format": FORMAT_VERSION}
-        _atomic_write_bytes(self._run_path(self.notebook), _json_bytes(record, sort_keys=True))
+        atomic_write_bytes(self._run_path(self.notebook), _json_bytes(record, sort_keys=True))
 
     def begin(self) -> list[str]:
         """Start this notebook's run: remove every result an earlier run of it put (those its

@@ -51,7 +51,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import AnalysisError, ParameterError
-from .params import PATH_PARAMETERS, check_against_corpus, unknown_parameter, validate_parameters
+from .params import (PATH_PARAMETERS, check_across_notebooks, check_against_corpus, unknown_parameter,
+                     validate_parameters)
 
 REQUIRED_PARAMETERS = ("corpus", "codebook", "reports_dir", "figures_dir", "cache_dir", "seed")
 KERNEL = "python3"
@@ -137,10 +138,12 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
         if name not in known or (not report_all and name not in declared[notebooks[0]]):
             raise unknown_parameter(name, known if report_all else declared[notebooks[0]])
     checked = {nb: check_parameters(nb, declared[nb], overrides) for nb in notebooks}
-    index = prepare_index(checked[notebooks[0]], log)
+    check_across_notebooks({nb.name: values for nb, values in checked.items()})
+    check_kernel()
+    index = prepare_index({**checked[notebooks[0]],
+                           "n_jobs": max(values.get("n_jobs", 1) for values in checked.values())}, log)
     for nb in notebooks:
         check_against_corpus(checked[nb], index.documents["year"], where=nb.name)
-    check_kernel()
     plans = []
     for nb in notebooks:
         params = {k: _for_notebook(k, v, nb.parent) for k, v in overrides.items() if k in declared[nb]}
@@ -174,8 +177,8 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
 
 @contextmanager
 def _progress(log, text: str):
-    """One line per notebook: its name (and overrides), then its time, or ``failed`` or
-    ``interrupted``. With ``print`` the line is begun when the notebook starts, so a long
+    """One line per notebook: its name (and overrides), then its time or ``failed`` (after
+    Ctrl-C the line just ends; the command line says ``interrupted``). With ``print`` the line is begun when the notebook starts, so a long
     notebook shows what is running; another ``log`` gets the whole line at the end."""
     outcome = ["failed"]
     if log is print:
@@ -183,7 +186,7 @@ def _progress(log, text: str):
     try:
         yield lambda end: outcome.__setitem__(0, end)
     except KeyboardInterrupt:
-        outcome[0] = "interrupted"
+        outcome[0] = ""  # the command line says "interrupted", once
         raise
     finally:
         if log is print:
@@ -238,7 +241,7 @@ def run_settings(notebook: Path, declared: dict, params: dict) -> dict:
 
 def finalize(settings: dict) -> list[str]:
     """Fingerprint the corpus of the run, write the figure manifest, the index page and the
-    change report (see :mod:`analysis.provenance`); return what changed since the last run."""
+    change report (see :mod:`analysis.report.provenance`); return what changed since the last run."""
     from ..index.cache import cached_index
     from .provenance import finalize_report
 

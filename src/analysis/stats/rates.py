@@ -156,11 +156,14 @@ def term_trends(x: DFM, terms, n_boot: int = 1000, random_state: int = 0) -> pd.
         columns={"series": "term"})
 
 
-def first_mentions(kwic: pd.DataFrame, paragraphs: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
-    """``theme, year, doc_id, paragraph_id, left, match, right, text``: the first mention of each
-    theme in corpus order, with its context and the whole paragraph it stands in."""
+def first_mentions(kwic: pd.DataFrame, paragraphs: pd.DataFrame, emergence: pd.DataFrame,
+                   themes: list[str]) -> pd.DataFrame:
+    """``theme, year, doc_id, paragraph_id, left, match, right, text``: each theme's first mention
+    -- the first KWIC row of the first paragraph :func:`theme_emergence` names -- with its context
+    and the whole paragraph it stands in (empty for a theme never found)."""
     text = paragraphs.set_index("paragraph_id")["text"]
-    first = kwic[kwic["theme"].isin(themes)].drop_duplicates("theme")
-    first = first.set_index("theme").reindex(themes).reset_index()
-    first["text"] = first["paragraph_id"].map(text)
-    return first[["theme", "year", "doc_id", "paragraph_id", "left", "match", "right", "text"]]
+    first = emergence.set_index("theme").reindex(themes)["first_paragraph_id"]
+    rows = [kwic[(kwic["theme"] == theme) & (kwic["paragraph_id"] == first[theme])].head(1) for theme in themes]
+    found = pd.concat(rows).set_index("theme").reindex(themes).reset_index()
+    found["text"] = found["paragraph_id"].map(text)
+    return found[["theme", "year", "doc_id", "paragraph_id", "left", "match", "right", "text"]]

@@ -147,7 +147,7 @@ def paragraph_lineage(parts: pd.DataFrame, vectors: sparse.csr_matrix, dates: pd
     return result[LINEAGE_COLUMNS]
 
 
-def novel_paragraphs(lineage: pd.DataFrame, kwic: pd.DataFrame, n_tokens: pd.Series, threshold: float = 0.3,
+def novel_paragraphs(lineage: pd.DataFrame, kwic: pd.DataFrame, n_tokens: pd.Series, threshold: float = 0.25,
                      min_tokens: int = 5) -> pd.DataFrame:
     """``doc_id, year, paragraph_id, best_earlier_score, themes, text``: paragraphs of at least
     ``min_tokens`` tokens whose best earlier match scores below ``threshold`` -- text with no

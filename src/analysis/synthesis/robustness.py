@@ -58,10 +58,11 @@ def specification_grid(normalize=("lemma", "stem", "none"), domain_stopwords=(Tr
 
 def theme_term_frequencies(x: DFM, terms_by_theme: dict[str, set[str]], themes: list[str], min_df: int) -> pd.DataFrame:
     """``doc_id, year, theme, count, word_tokens`` from a document-level DFM: occurrences of the
-    theme's terms, and all tokens, counting only terms used in at least ``min_df`` documents."""
+    theme's terms, counting only terms used in at least ``min_df`` documents, and the documents'
+    word tokens (the one denominator of every rate, whatever the specification)."""
     matrix = x.matrix.tocsc()
     kept = np.diff(matrix.indptr) >= min_df
-    tokens = np.asarray(matrix[:, np.flatnonzero(kept)].sum(axis=1)).ravel()
+    tokens = x.docvars["word_tokens"].to_numpy()
     rows = []
     for theme in themes:
         columns = [j for j, term in enumerate(x.features) if kept[j] and term in terms_by_theme.get(theme, set())]
@@ -97,22 +98,29 @@ def _rows(label: str, claims: list[tuple]) -> pd.DataFrame:
 
 
 def _topic_claims_under(n_topics: int, random_state: int, data, terms: dict, themes: list[str], min_share: float,
-                        label: str) -> pd.DataFrame:
-    model = TopicModel("lda", n_topics, random_state=random_state).fit(data)
+                        label: str, fit_options: dict) -> pd.DataFrame:
+    model = TopicModel("lda", n_topics, random_state=random_state, **fit_options).fit(data)
     return _rows(label, topic_claims(model, data.vocabulary, terms, themes, min_share))
 
 
 def robustness_table(index: CorpusIndex, focus: list[str], specifications: list[Specification],
                      reference: Specification, split_year: int, n_topics: int, n_topics_grid: list[int],
-                     seeds: list[int], topic_min_df: int = 2, min_share: float = 0.01, n_jobs: int = 1,
-                     with_topic_claims: bool = True) -> pd.DataFrame:
+                     seeds: list[int], topic_settings: dict | None = None, min_share: float = 0.01,
+                     n_jobs: int = 1, with_topic_claims: bool = True) -> pd.DataFrame:
     """``claim, specification, holds, value`` for every focus theme's claims under every
     specification (the topic claim with ``n_topics`` topics and the first seed, once per
-    preprocessing: ``min_df`` does not enter the topic model, whose vocabulary is pruned by
-    ``topic_min_df``), and the topic claim under the reference preprocessing for every K in
+    preprocessing: ``min_df`` does not enter the topic model), and the topic claim under the
+    reference preprocessing for every K in
     ``n_topics_grid`` and every seed. ``value`` is the first year found, the change in rate per
-    10,000 tokens, or the largest share of a topic's weight on the theme's terms. Topic models
-    are fitted in ``n_jobs`` processes; the result does not depend on it."""
+    10,000 tokens, or the largest share of a topic's weight on the theme's terms. The topic models
+    see the units notebook 02 modelled, with its settings (``topic_settings``: ``unit``,
+    ``doc_ids``, ``min_df``, ``max_df``, ``min_tokens``, ``passes``, ``iterations``; defaults
+    those of :func:`~analysis.models.topics.topic_corpus` and :class:`TopicModel`). They are
+    fitted in ``n_jobs`` processes; the result does not depend on it."""
+    settings = dict(topic_settings or {})
+    corpus_options = {key: settings[key] for key in ("unit", "doc_ids", "min_df", "max_df", "min_tokens")
+                      if key in settings}
+    fit_options = {key: settings[key] for key in ("passes", "iterations") if key in settings}
     from joblib import Parallel, delayed
 
     reference_years = first_years(index.kwic.assign(count=1), focus)
@@ -125,11 +133,12 @@ def robustness_table(index: CorpusIndex, focus: list[str], specifications: list[
         tables.append(_rows(spec.label, claims))
         preprocessing = (spec.normalize, spec.domain_stopwords, spec.phrases)
         if with_topic_claims and preprocessing not in seen:
-            data = topic_corpus(index, tokenizer, min_df=topic_min_df)
-            jobs.append(delayed(_topic_claims_under)(n_topics, seeds[0], data, terms, focus, min_share, spec.label))
+            data = topic_corpus(index, tokenizer, **corpus_options)
+            jobs.append(delayed(_topic_claims_under)(n_topics, seeds[0], data, terms, focus, min_share, spec.label,
+                                                     fit_options))
             if spec == reference:
                 jobs += [delayed(_topic_claims_under)(k, seed, data, terms, focus, min_share,
-                                                      f"K={k}, seed={seed} (reference preprocessing)")
+                                                      f"K={k}, seed={seed} (reference preprocessing)", fit_options)
                          for k in n_topics_grid for seed in seeds if (k, seed) != (n_topics, seeds[0])]
         seen.add(preprocessing)
     topic_tables = Parallel(n_jobs=n_jobs)(jobs) if jobs else []

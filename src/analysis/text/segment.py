@@ -1,6 +1,6 @@
 """Split cleaned documents into paragraphs and tell each paragraph's kind.
 
-After :func:`analysis.clean.clean_text` every non-blank line is one paragraph, except a line
+After :func:`analysis.text.clean.clean_text` every non-blank line is one paragraph, except a line
 that holds only a paragraph number (``(1)``, ``1.``), which is joined to the line after it.
 
 Each paragraph gets a stable id ``<doc_id>:p<nn>`` (numbered from 1 in reading order, zero
@@ -26,9 +26,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-import pandas as pd
-
-from .clean import CLAUSE_END_CONJUNCTION, clean_text
+from .clean import CLAUSE_END_CONJUNCTION
 
 KINDS = ("heading", "preamble", "operative", "body")
 ENUMERATOR = re.compile(
@@ -69,11 +67,6 @@ def segment_text(text: str) -> list[Segment]:
             in_list = True
         segments.append(Segment(label, kind, body))
     return segments
-
-
-def paragraph_texts(text: str) -> list[str]:
-    """The paragraphs of one cleaned document, without labels or kinds (what counting needs)."""
-    return [body for _, body in _units(text)]
 
 
 def _units(text: str) -> list[tuple[str, str]]:
@@ -133,24 +126,3 @@ def _kind(label: str, body: str, seen_preamble: bool, in_list: bool) -> str:
 def paragraph_ids(doc_id: str, count: int) -> list[str]:
     width = max(2, len(str(count)))
     return [f"{doc_id}:p{n:0{width}d}" for n in range(1, count + 1)]
-
-
-def paragraphs(corpus: pd.DataFrame, clean: bool = True) -> pd.DataFrame:
-    """One row per paragraph: ``doc_id, year, paragraph_id, position, kind, label, text``.
-
-    ``clean`` runs :func:`clean_text` on each document first; pass False for texts that are
-    already clean (one paragraph per line).
-    """
-    rows = {name: [] for name in ("doc_id", "year", "paragraph_id", "position", "kind", "label", "text")}
-    for doc_id, year, text in zip(corpus["doc_id"], corpus["year"], corpus["text"]):
-        segments = segment_text(clean_text(text) if clean else text)
-        rows["doc_id"] += [doc_id] * len(segments)
-        rows["year"] += [int(year)] * len(segments)
-        rows["paragraph_id"] += paragraph_ids(doc_id, len(segments))
-        rows["position"] += range(1, len(segments) + 1)
-        rows["kind"] += [s.kind for s in segments]
-        rows["label"] += [s.label for s in segments]
-        rows["text"] += [s.text for s in segments]
-    frame = pd.DataFrame(rows)
-    frame["kind"] = pd.Categorical(frame["kind"], categories=KINDS)
-    return frame

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import simplemma
 
-from ..checks import check_choice, check_int
+from ..checks import check_bool, check_choice, check_int, check_number
 from ..errors import ParameterError
 from .patterns import WORD, WORD_GAP, PatternSet, words_of
 
@@ -277,10 +277,8 @@ class Tokenizer:
         check_choice("phrases", self.phrases, PHRASE_SOURCES)
         check_int("min_length", self.min_length, 1)
         check_int("phrase_min_count", self.phrase_min_count, 1)
-        if not isinstance(self.phrase_threshold, (int, float)) or not -1 <= self.phrase_threshold <= 1:
-            raise ParameterError(f"phrase_threshold={self.phrase_threshold!r}: NPMI scores lie between -1 and 1")
-        if not isinstance(self.stopwords, bool):
-            raise ParameterError(f"stopwords={self.stopwords!r}: must be true or false")
+        check_number("phrase_threshold", self.phrase_threshold, -1, 1)
+        check_bool("stopwords", self.stopwords)
         if not isinstance(self.domain_stopwords, bool):
             if not isinstance(self.domain_stopwords, (str, Path)) or not Path(self.domain_stopwords).is_file():
                 raise ParameterError(f"domain_stopwords={str(self.domain_stopwords)!r}: give true, false or the path "
