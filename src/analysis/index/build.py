@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .._parallel import worker_context
+from .._parallel import start_worker, worker_context
 from ..checks import check_int, check_number
 from ..io.corpus import trace
 from ..text.clean import clean_text
 from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
-from ..text.patterns import PatternSet, lower_same_length, vocabulary, words_of
+from ..text.patterns import PatternSet, Span, lower_same_length, vocabulary, words_of
 from ..text.segment import paragraph_ids, segment_text
 from ..text.tokens import (codebook_joined, item_deltas, learn_phrases, learned_joined, learned_only,
                            runs_between_phrases)
@@ -48,7 +48,9 @@ def kwic_rows(doc_id: str, year: int, ids: list[str], texts: list[str], codebook
     return rows
 
 
-def _start_worker(codebook: Codebook, keep_sequences: bool, context: int) -> None:
+def _start_worker(codebook: Codebook, keep_sequences: bool, context: int, in_worker: bool = False) -> None:
+    if in_worker:
+        start_worker()
     phrases = codebook.multiword_patterns()
     _WORKER.update(codebook=codebook, phrase_set=PatternSet(phrases) if phrases else None,
                    keep_sequences=keep_sequences, context=context)
@@ -65,14 +67,15 @@ def _index_chunk(chunk: list[tuple]) -> dict:
         texts = [s.text for s in segments]
         ids = paragraph_ids(doc_id, len(texts))
         joined_lower = lower_same_length(PARAGRAPH_SEPARATOR.join(texts))
-        kwic += kwic_rows(doc_id, year, ids, texts, codebook, context, vocabulary(words_of(joined_lower)),
-                          joined_lower)
+        known = vocabulary(words_of(joined_lower))
+        kwic += kwic_rows(doc_id, year, ids, texts, codebook, context, known, joined_lower)
+        spans = _spans_by_paragraph(PARAGRAPH_SEPARATOR.join(texts), joined_lower, texts, phrase_set, known)
         offset = 0
         for position, (paragraph_id, segment) in enumerate(zip(ids, segments), 1):
             lower = joined_lower[offset:offset + len(segment.text)]
             offset += len(segment.text) + 1
             words = words_of(lower)
-            joined = codebook_joined(segment.text, phrase_set, lower, words)
+            joined = codebook_joined(segment.text, phrase_set, lower, words, spans[position - 1])
             paragraphs.append((doc_id, int(year), paragraph_id, position, segment.kind, segment.label,
                                segment.text, len(words)))
             flat_words += words
@@ -84,6 +87,23 @@ def _index_chunk(chunk: list[tuple]) -> dict:
             row += 1
     return {"paragraphs": paragraphs, "kwic": kwic, "words": _count_matrix(flat_words, lengths),
             "codebook_delta": deltas, "sequences": sequences}
+
+
+def _spans_by_paragraph(joined: str, lower: str, texts: list[str], phrase_set: PatternSet | None,
+                        known: set[str]) -> list[list]:
+    """The codebook phrase matches of each paragraph, found in one scan of the document (no
+    pattern crosses the separator between paragraphs), with offsets in the paragraph."""
+    spans = [[] for _ in texts]
+    if phrase_set is None:
+        return spans
+    present = phrase_set.present_anchors(known)
+    if not present:
+        return spans
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    for span in phrase_set.find(joined, present, lower):
+        i = int(np.searchsorted(starts, span.start, side="right")) - 1
+        spans[i].append(Span(span.pattern, span.start - starts[i], span.end - starts[i]))
+    return spans
 
 
 def _count_matrix(flat_items: list[str], lengths: list[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -118,13 +138,13 @@ def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases_: boo
     initargs = (codebook, learn_phrases_, CONTEXT_CHARS)
     if n_jobs == 1 or len(chunks) == 1:
         _start_worker(*initargs)
-        results = list(map(_index_chunk, chunks))
+        index = _assemble(corpus, map(_index_chunk, chunks), learn_phrases_, phrase_min_count, phrase_threshold,
+                          codebook.multiword_patterns())
     else:
         with ProcessPoolExecutor(n_jobs, mp_context=worker_context(), initializer=_start_worker,
-                                 initargs=initargs) as pool:
-            results = list(pool.map(_index_chunk, chunks))
-    index = _assemble(corpus, results, learn_phrases_, phrase_min_count, phrase_threshold,
-                      codebook.multiword_patterns())
+                                 initargs=(*initargs, True)) as pool:
+            index = _assemble(corpus, pool.map(_index_chunk, chunks), learn_phrases_, phrase_min_count,
+                              phrase_threshold, codebook.multiword_patterns())
     index.fingerprint = fingerprint or {}
     index.key = key
     index.settings = {"learn_phrases": learn_phrases_, "phrase_min_count": phrase_min_count,
@@ -136,14 +156,23 @@ def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases_: boo
     return index
 
 
-def _assemble(corpus: pd.DataFrame, results: list[dict], learn: bool, min_count: int, threshold: float,
+def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, threshold: float,
               patterns: list[str]) -> CorpusIndex:
-    """Merge the chunks: one sorted item vocabulary, global paragraph rows, learned phrases."""
-    paragraphs = pd.DataFrame([p for r in results for p in r["paragraphs"]], columns=PARAGRAPH_COLUMNS)
-    kwic = pd.DataFrame([k for r in results for k in r["kwic"]], columns=KWIC_COLUMNS)
+    """Merge the chunks as they arrive (each chunk's rows become tables at once, so the texts
+    are not held twice): one sorted item vocabulary, global paragraph rows, learned phrases."""
+    paragraph_parts, kwic_parts, word_parts, codebook_rows, sequences, offset = [], [], [], [], [], 0
+    for r in results:
+        paragraph_parts.append(pd.DataFrame(r.pop("paragraphs"), columns=PARAGRAPH_COLUMNS))
+        kwic_parts.append(pd.DataFrame(r.pop("kwic"), columns=KWIC_COLUMNS))
+        word_parts.append(r.pop("words"))
+        codebook_rows += [(row + offset, delta) for row, delta in r.pop("codebook_delta")]
+        sequences += r.pop("sequences")
+        offset += len(paragraph_parts[-1])
+    paragraphs = pd.concat(paragraph_parts, ignore_index=True)
+    kwic = pd.concat(kwic_parts, ignore_index=True)
+    del paragraph_parts, kwic_parts
     learned_rows, learned_only_rows, phrases = [], [], None
     if learn:
-        sequences = [s for r in results for s in r["sequences"]]
         phrases = learn_phrases((run for s in sequences for run in runs_between_phrases(s)), min_count, threshold)
         boundaries = PatternSet(patterns) if patterns else None
         for row, (items, text) in enumerate(zip(sequences, paragraphs["text"])):
@@ -154,25 +183,22 @@ def _assemble(corpus: pd.DataFrame, results: list[dict], learn: bool, min_count:
             alone = item_deltas(words_of(lower), learned_only(text, boundaries, phrases, lower), None)[0]
             if alone:
                 learned_only_rows.append((row, alone))
+    del sequences
     names = set()
-    for r in results:
-        names.update(r["words"][0])
-        for _, delta in r["codebook_delta"]:
-            names.update(delta)
-    for _, delta in learned_rows + learned_only_rows:
+    for local_names, _ in word_parts:
+        names.update(local_names)
+    for _, delta in codebook_rows + learned_rows + learned_only_rows:
         names.update(delta)
     items = np.array(sorted(names), dtype=object)
     position = {name: i for i, name in enumerate(items)}
-    words, codebook_rows, offset = [], [], 0
-    for r in results:
-        local_names, matrix = r["words"]
-        to_global = np.fromiter((position[n] for n in local_names), dtype=np.int64, count=len(local_names))
-        words.append(sparse.csr_matrix((matrix.data, to_global[matrix.indices], matrix.indptr),
-                                       shape=(matrix.shape[0], len(items))))
-        codebook_rows += [(row + offset, delta) for row, delta in r["codebook_delta"]]
-        offset += matrix.shape[0]
     shape = (len(paragraphs), len(items))
-    word_matrix = sparse.vstack(words, format="csr") if words else sparse.csr_matrix(shape, dtype=np.int32)
+    for k, (local_names, matrix) in enumerate(word_parts):  # re-number each chunk's columns in place
+        to_global = np.fromiter((position[n] for n in local_names), dtype=np.int32, count=len(local_names))
+        matrix.indices = to_global[matrix.indices]
+        word_parts[k] = sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
+                                          shape=(matrix.shape[0], len(items)))
+    word_matrix = sparse.vstack(word_parts, format="csr") if word_parts else sparse.csr_matrix(shape, dtype=np.int32)
+    del word_parts
     word_matrix.sort_indices()
     documents = corpus.drop(columns=["text"]).reset_index(drop=True)
     per_doc = paragraphs.groupby("doc_id", sort=False).agg(paragraphs=("paragraph_id", "size"),

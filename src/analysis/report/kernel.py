@@ -31,23 +31,10 @@ import signal
 import sys
 import time
 
+from .._parallel import set_parent_death_signal
+
 RUNNER_PID = "ANALYSIS_KERNEL_RUNNER_PID"
-PR_SET_PDEATHSIG = 1
 LAUNCHER = "analysis.report.kernel"
-
-
-def set_parent_death_signal(signum: int) -> bool:
-    """Have the kernel send ``signum`` to this process when its parent (thread) dies; False
-    where that is not available (not Linux)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 def _live_members(pgid: int) -> bool | None:

@@ -116,11 +116,14 @@ def phrase_token(pattern: str, matched: str) -> str:
 
 
 def codebook_joined(text: str, phrase_set: PatternSet | None, lower: str | None = None,
-                    words: list[str] | None = None) -> list[str]:
+                    words: list[str] | None = None, spans: list | None = None) -> list[str]:
     """Step 2: the words of ``text`` in order, each codebook phrase match replaced by one item
-    (:data:`CODEBOOK_MARK` + :func:`phrase_token`). ``lower`` and ``words`` save scans when known."""
+    (:data:`CODEBOOK_MARK` + :func:`phrase_token`). ``lower`` and ``words`` save scans when known,
+    and so do ``spans``, the phrase matches in ``text`` (``phrase_set.find``), when the caller
+    matched a longer text at once."""
     lower = text.lower() if lower is None else lower
-    spans = phrase_set.find(text, None, lower) if phrase_set is not None else []
+    if spans is None:
+        spans = phrase_set.find(text, None, lower) if phrase_set is not None else []
     if not spans:
         return words_of(lower) if words is None else words
     out, position = [], 0
