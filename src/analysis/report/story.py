@@ -40,7 +40,7 @@ def corpus_limitations(summary: pd.DataFrame) -> list[str]:
                          + ("; ..." if counts.size > 8 else "") + ".")
     words = summary["words"]
     lines.append(f"Documents run from {words.min():,} to {words.max():,} words (median {int(words.median()):,}); "
-                 "rates per 10,000 tokens let short and long documents be compared, but a short document gives a "
+                 "rates per 10,000 words let short and long documents be compared, but a short document gives a "
                  "noisy rate.")
     if (per_year == 1).all():
         lines.append("With one document a year, every change over time is also a change of document, and often of "
@@ -68,7 +68,7 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
     rate = rates.set_index("theme")
     own = rate.loc[theme]
     others = rate.loc[[t for t in established if t in rate.index], "change"]
-    lines.append(f"**Growth:** {own['per_10k_before']:.1f} mentions per 10,000 tokens before {split_year}, "
+    lines.append(f"**Growth:** {own['per_10k_before']:.1f} mentions per 10,000 words before {split_year}, "
                  f"{own['per_10k_after']:.1f} from {split_year} on ({own['change']:+.1f}), against a median change "
                  f"of {others.median():+.1f} for the {len(others)} established crimes.")
     carrier = carriers[carriers["theme"] == theme]
