@@ -65,9 +65,17 @@ def test_a_new_document_is_reported_with_what_it_changed(corpus, tmp_path):
         "Documents added: c.",
         "First year of cybercrime: 2016 -> 2012.",
         "Top 10 keyness terms (2020+ vs before): new wildlife; gone scam.",
-        "LDA topics: new 2: wildlife / timber; gone none.",
+        "LDA topics: new wildlife / timber; gone none.",
     ]
     assert "Documents added: c." in (reports / "changes.md").read_text(encoding="utf-8")
+
+
+def test_renumbered_topics_are_no_change():
+    previous = {"corpus": {}, "documents": ["a"], "results": {"topics": {"nmf": ["1: drug / crime", "2: law / court"]}}}
+    current = {"corpus": {}, "documents": ["a"], "results": {"topics": {"nmf": ["1: law / court", "2: drug / crime"]}}}
+    assert describe_changes(previous, current) == ["No change in the corpus, the codebook or the key results."]
+    current["results"]["topics"]["nmf"][1] = "2: drug / fraud"
+    assert describe_changes(previous, current) == ["NMF topics: new drug / fraud; gone drug / crime."]
 
 
 def test_a_new_theme_is_reported():

@@ -130,7 +130,9 @@ def describe_changes(previous: dict | None, current: dict) -> list[str]:
             lines.append(f"Top {N_KEY_TERMS} keyness terms ({comparison}): new {', '.join(entered) or 'none'}; "
                          f"gone {', '.join(left) or 'none'}.")
     for model in sorted(set(old.get("topics", {})) | set(new.get("topics", {}))):
-        before, after = old.get("topics", {}).get(model, []), new.get("topics", {}).get(model, [])
+        # a topic is its top terms: the same topics under other numbers are no change
+        before, after = ([label.split(": ", 1)[-1] for label in record.get("topics", {}).get(model, [])]
+                         for record in (old, new))
         entered, left = [t for t in after if t not in before], [t for t in before if t not in after]
         if entered or left:
             lines.append(f"{model.upper()} topics: new {'; '.join(entered) or 'none'}; gone {'; '.join(left) or 'none'}.")
