@@ -69,7 +69,7 @@ def main() -> None:
         corpus = read_corpus(args.corpus)
         loaded = time.perf_counter()
         codebook = read_codebook(ROOT / "data" / "themes.yml")
-        index = build_index(corpus, codebook, learn_phrases_=False, n_jobs=args.n_jobs)
+        index = build_index(corpus, codebook, learn_phrases=False, n_jobs=args.n_jobs)
         counted = time.perf_counter()
         x = index.dfm("document", index.tokenizer(phrases="codebook"))
         rates = yearly_rates(theme_frequencies(index.kwic, index.documents, codebook.names))

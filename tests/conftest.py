@@ -37,7 +37,7 @@ def index(corpus, codebook):
 @pytest.fixture(scope="session")
 def index_plain(corpus, codebook):
     """The corpus index without learned collocations (phrases "codebook" or "none" only)."""
-    return build_index(corpus, codebook, learn_phrases_=False)
+    return build_index(corpus, codebook, learn_phrases=False)
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ def test_year_groups_pool_documents(index):
 def test_documents_without_tokens_keep_their_rows(codebook):
     corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2000", "2001", "2002"], "year": [2000, 2001, 2002],
                            "text": ["Cybercrime and money laundering.", "The 12 and the 13.", "Drugs, drugs."]})
-    index = build_index(corpus, codebook, learn_phrases_=False, chunk_size=3)
+    index = build_index(corpus, codebook, learn_phrases=False, chunk_size=3)
     x = index.dfm("document", index.tokenizer(phrases="codebook"))
     rows = [dict(zip(x.features[x.matrix[i].indices], x.matrix[i].data)) for i in range(3)]
     assert rows == [{"cybercrime": 1, "money_laundering": 1}, {}, {"drug": 2}]

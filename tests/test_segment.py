@@ -71,6 +71,6 @@ def test_ids_pad_to_the_paragraph_count():
     corpus = pd.DataFrame({"doc_id": ["long", "short"], "date": ["2000", "2001"], "year": [2000, 2001],
                            "text": ["\n".join(f"Sentence {i}." for i in range(120)), "One.\nTwo."]})
     book = codebook_from_dict({"themes": {"t": {"include": ["sentence"]}}})
-    ids = build_index(corpus, book, learn_phrases_=False).paragraphs["paragraph_id"]
+    ids = build_index(corpus, book, learn_phrases=False).paragraphs["paragraph_id"]
     assert ids.iloc[0] == "long:p001" and ids.iloc[119] == "long:p120"
     assert ids.iloc[120:].tolist() == ["short:p01", "short:p02"]

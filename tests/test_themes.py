@@ -51,7 +51,7 @@ def test_emergence_of_the_focus_themes(coded, codebook):
 
 def test_theme_never_found_has_empty_first_year(corpus):
     book = codebook_from_dict({"themes": {"absent": {"include": ["zzzz"]}}})
-    index = build_index(corpus, book, learn_phrases_=False)
+    index = build_index(corpus, book, learn_phrases=False)
     assert index.kwic.empty
     frequencies = theme_frequencies(index.kwic, index.documents, book.names)
     assert frequencies["count"].tolist() == [0] * len(corpus)

@@ -105,7 +105,7 @@ def test_stored_item_counts_give_the_token_sequence(codebook, phrases):
              "The State’s money-\nlaundering and money\nlaundering; cyber crimes, cyber-crimes."]
     corpus = pd.DataFrame({"doc_id": ["a", "b", "c"], "date": ["2000", "2001", "2002"], "year": [2000, 2001, 2002],
                            "text": texts})
-    small = build_index(corpus, codebook, learn_phrases_=False)
+    small = build_index(corpus, codebook, learn_phrases=False)
     tokenizer = small.tokenizer(phrases=phrases)
     x = small.dfm("paragraph", tokenizer)
     for row, text in enumerate(small.paragraphs["text"]):

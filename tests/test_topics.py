@@ -31,7 +31,7 @@ def planted_index(n_per_topic=30, length=12, seed=0):
         paragraphs[2000 + i % 3].append(" ".join(rng.choice(words, length)) + ".")
     corpus = pd.DataFrame({"doc_id": [f"d{year}" for year in paragraphs], "date": [str(y) for y in paragraphs],
                            "year": list(paragraphs), "text": ["\n\n".join(p) for p in paragraphs.values()]})
-    return build_index(corpus, codebook_from_dict({"themes": {"none": {"include": ["zzz"]}}}), learn_phrases_=False)
+    return build_index(corpus, codebook_from_dict({"themes": {"none": {"include": ["zzz"]}}}), learn_phrases=False)
 
 
 def planted_corpus(**options):

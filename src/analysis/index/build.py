@@ -25,7 +25,7 @@ from ..text.clean import clean_text
 from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
 from ..text.patterns import PatternSet, Span, lower_same_length, vocabulary, words_of
 from ..text.segment import paragraph_ids, segment_text
-from ..text.tokens import (codebook_joined, item_deltas, learn_phrases, learned_joined, learned_only,
+from ..text.tokens import (codebook_joined, item_deltas, fit_phrases, learned_joined, learned_only,
                            runs_between_phrases)
 from .corpus_index import KWIC_COLUMNS, PARAGRAPH_COLUMNS, CorpusIndex
 
@@ -117,12 +117,12 @@ def _count_matrix(flat_items: list[str], lengths: list[int]) -> tuple[np.ndarray
     return np.asarray(names, dtype=object), matrix
 
 
-def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases_: bool = True, phrase_min_count: int = 5,
+def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases: bool = True, phrase_min_count: int = 5,
                 phrase_threshold: float = 0.5, n_jobs: int = 1, chunk_size: int = 128,
                 fingerprint: dict | None = None, key: str = "", log=None) -> CorpusIndex:
     """Index every document of ``corpus`` (from :func:`~analysis.io.corpus.read_corpus`).
 
-    ``learn_phrases_`` also learns collocations (gensim ``Phrases``, with ``phrase_min_count``
+    ``learn_phrases`` also learns collocations (gensim ``Phrases``, with ``phrase_min_count``
     and ``phrase_threshold``) from the runs of words between codebook phrases, so that token
     settings with learned phrases can be derived from the index. ``n_jobs`` worker processes
     share the documents in chunks of ``chunk_size``; the result does not depend on either.
@@ -135,19 +135,19 @@ def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases_: boo
     trace("match_codebook", documents=len(corpus), codebook=codebook.digest)
     documents = list(zip(corpus["doc_id"], corpus["year"].astype(int), corpus["text"]))
     chunks = [documents[i:i + chunk_size] for i in range(0, len(documents), chunk_size)]
-    initargs = (codebook, learn_phrases_, CONTEXT_CHARS)
+    initargs = (codebook, learn_phrases, CONTEXT_CHARS)
     if n_jobs == 1 or len(chunks) == 1:
         _start_worker(*initargs)
-        index = _assemble(corpus, map(_index_chunk, chunks), learn_phrases_, phrase_min_count, phrase_threshold,
+        index = _assemble(corpus, map(_index_chunk, chunks), learn_phrases, phrase_min_count, phrase_threshold,
                           codebook.multiword_patterns())
     else:
         with ProcessPoolExecutor(n_jobs, mp_context=worker_context(), initializer=_start_worker,
                                  initargs=(*initargs, True)) as pool:
-            index = _assemble(corpus, pool.map(_index_chunk, chunks), learn_phrases_, phrase_min_count,
+            index = _assemble(corpus, pool.map(_index_chunk, chunks), learn_phrases, phrase_min_count,
                               phrase_threshold, codebook.multiword_patterns())
     index.fingerprint = fingerprint or {}
     index.key = key
-    index.settings = {"learn_phrases": learn_phrases_, "phrase_min_count": phrase_min_count,
+    index.settings = {"learn_phrases": learn_phrases, "phrase_min_count": phrase_min_count,
                       "phrase_threshold": phrase_threshold, "codebook_phrases": codebook.multiword_patterns(),
                       "context_chars": CONTEXT_CHARS}
     if log:
@@ -173,7 +173,7 @@ def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, thresh
     del paragraph_parts, kwic_parts
     learned_rows, learned_only_rows, phrases = [], [], None
     if learn:
-        phrases = learn_phrases((run for s in sequences for run in runs_between_phrases(s)), min_count, threshold)
+        phrases = fit_phrases((run for s in sequences for run in runs_between_phrases(s)), min_count, threshold)
         boundaries = PatternSet(patterns) if patterns else None
         for row, (items, text) in enumerate(zip(sequences, paragraphs["text"])):
             delta = item_deltas(items, items, learned_joined(items, phrases))[1]

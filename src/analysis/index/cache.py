@@ -110,7 +110,7 @@ def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | P
                 log(f"corpus index loaded from the cache ({len(index.documents):,} documents)")
             return index
     documents = read_corpus(corpus, text_column=text_column)
-    index = build_index(documents, parsed, learn_phrases_=learn_phrases, phrase_min_count=phrase_min_count,
+    index = build_index(documents, parsed, learn_phrases=learn_phrases, phrase_min_count=phrase_min_count,
                         phrase_threshold=phrase_threshold, n_jobs=n_jobs, key=key,
                         fingerprint=corpus_fingerprint(documents, parsed.digest), log=log)
     index.save(folder)

@@ -184,7 +184,7 @@ def learned_only(text: str, boundaries: PatternSet | None, phrases, lower: str |
     return out + (phrases[run] if run else [])
 
 
-def learn_phrases(runs, min_count: int = 5, threshold: float = 0.5):
+def fit_phrases(runs, min_count: int = 5, threshold: float = 0.5):
     """A frozen gensim ``Phrases`` model (NPMI) learned from runs of words."""
     from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases  # slow to import: only here
 
@@ -270,7 +270,7 @@ class Tokenizer:
         if self.learns_phrases:
             if phrases_ is None:
                 runs = [run for text in texts for run in runs_between_phrases(codebook_joined(text, self._boundaries))]
-                phrases_ = learn_phrases(runs, self.phrase_min_count, self.phrase_threshold)
+                phrases_ = fit_phrases(runs, self.phrase_min_count, self.phrase_threshold)
             self.phrases_ = phrases_
         self._tokens: dict[str, str] = {}
         return self
