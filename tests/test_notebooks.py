@@ -101,7 +101,8 @@ def test_every_theme_count_is_backed_by_kwic_rows(report):
     emergence = pd.read_csv(tables / "theme_emergence.csv").set_index("theme")
     assert emergence.loc["environmental_crime", "first_year"] == 2025
     keyness = pd.read_csv(tables / "keyness.csv")
-    assert list(keyness.columns) == ["comparison", "term", "freq_target", "freq_reference", "g2", "p_value", "log_ratio"]
+    assert list(keyness.columns) == ["comparison", "term", "variants", "freq_target", "freq_reference", "docs_target",
+                                     "docs_reference", "g2", "p_value", "p_adjusted", "log_ratio", "is_name"]
 
 
 def test_executed_notebooks_show_their_figures(report):
@@ -146,7 +147,7 @@ def test_report_has_an_index_and_a_manifest_of_every_figure(report):
     assert listed == {p.name for p in figures.iterdir() if p.suffix in (".pdf", ".svg", ".png")}
     assert {record["notebook"] for record in manifest["figures"]} == {p.stem for p in notebooks_in(NOTEBOOKS)}
     page = (reports / "index.html").read_text(encoding="utf-8")
-    links = re.findall(r'(?:href|src)="([^"]+)"', page)
+    links = [link for link in re.findall(r'(?:href|src)="([^"#]*)', page) if link]
     assert all((reports / link).exists() for link in links)
     assert all(f"{p.stem}.html" in links for p in notebooks_in(NOTEBOOKS))
     changes = (reports / "changes.md").read_text(encoding="utf-8").splitlines()[-1][2:]
@@ -180,16 +181,39 @@ def test_adding_a_document_is_reported_by_the_next_run(report, tmp_path):
     with open(corpus / "metadata.csv", "a", encoding="utf-8") as metadata:
         metadata.write("2019_test_wildlife,2019,2019,IPU,test,Wildlife,resolution,corpus/2019_test_wildlife.txt,\n")
     overrides = {**_copy_of_report(report, tmp_path), "corpus": str(corpus)}
-    run_notebooks([p for p in notebooks_in(NOTEBOOKS) if p.stem == "01_term_trends"], overrides, log=lambda *_: None)
+    run_notebooks([p for p in notebooks_in(NOTEBOOKS) if p.stem in ("00_corpus_overview", "01_term_trends")], overrides,
+                  log=lambda *_: None)
     reports = Path(overrides["reports_dir"])
     changes = (reports / "changes.md").read_text(encoding="utf-8")
     assert "Documents added: 2019_test_wildlife." in changes
     assert "First year of environmental_crime: 2025 -> 2019." in changes
     page = (reports / "index.html").read_text(encoding="utf-8")
     assert "First year of environmental_crime" in page
-    for stale in ("00_corpus_overview", "02_topic_models", "03_similarity", "04_agenda_synthesis"):
+    for stale in ("02_topic_models", "03_similarity", "04_agenda_synthesis"):
         assert f"{stale} is out of date" in page
-    assert "01_term_trends is out of date" not in page
+    for fresh in ("00_corpus_overview", "01_term_trends"):
+        assert f"{fresh} is out of date" not in page
+    # the prose of the run follows its tables: six documents, environmental crime from 2019
+    overview, trends = (_output_text(reports / f"{name}.ipynb") for name in ("00_corpus_overview", "01_term_trends"))
+    assert "The corpus holds **6 documents** from **2010 to 2025**" in overview
+    assert "five documents" not in overview + trends and "**5 documents**" not in overview
+    assert "**Environmental crime** first appears in 2019 (`2019_test_wildlife:p02`)" in trends
+    assert "**Cybercrime** is already mentioned in 2010, the corpus's first year" in trends
+    assert "Environmental crime** first appears in 2025" not in trends
+
+
+def _output_text(notebook: Path) -> str:
+    """Everything an executed notebook shows as text or Markdown."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    parts = []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for kind in ("text/markdown", "text/plain"):
+                if kind in data:
+                    parts.append("".join(data[kind]))
+            parts.append("".join(output.get("text", "")))
+    return "\n".join(parts)
 
 
 def test_results_from_other_parameters_are_refused(report, tmp_path):

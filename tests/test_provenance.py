@@ -102,6 +102,9 @@ def test_index_links_resolve_and_manifest_lists_every_figure(corpus, tmp_path):
     assert "Out of date" not in (reports / "index.html").read_text(encoding="utf-8")
     page = (reports / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'(?:href|src)="([^"]+)"', page)
+    anchors = [link for link in links if link.startswith("#")]  # the contents, to sections of the page
+    assert anchors and all(f'id="{anchor[1:]}"' in page for anchor in anchors)
+    links = [link for link in links if link not in anchors]
     assert {"00_demo.html", "00_demo.ipynb", "topics_lda.html", "tables/demo_table.csv", "tables/demo_table.tex",
             "../out/figures/demo.pdf", "../out/figures/demo.png", "../out/figures/manifest.json"} <= set(links)
     assert all((reports / link).exists() for link in links), [l for l in links if not (reports / l).exists()]

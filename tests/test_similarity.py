@@ -10,10 +10,11 @@ from scipy import sparse
 
 from analysis.errors import ParameterError
 from analysis.index.dfm import dfm_from_tokens, tfidf_rows
-from analysis.stats.similarity import (document_topics, jaccard_similarity, lee_benchmark, novel_paragraphs,
-                                       order_by_similarity, paragraph_lineage, passage_summary, profile_similarity,
-                                       shared_passages, tfidf_similarity, theme_profiles, topic_similarity,
-                                       validate_against_ratings)
+from analysis.stats.similarity import (NOVELTY_THRESHOLD, calibrate_novelty, document_topics, jaccard_similarity,
+                                       lee_background, lee_benchmark, lee_validation, non_content_reasons,
+                                       novel_paragraphs, order_by_similarity, paragraph_lineage, passage_summary,
+                                       profile_similarity, shared_passages, tfidf_similarity, theme_profiles,
+                                       topic_similarity, validate_against_ratings)
 from analysis.text.tokens import Tokenizer
 
 
@@ -171,11 +172,101 @@ def test_treaty_names_show_up_as_shared_passages(paras):
 
 
 def test_tfidf_similarity_agrees_with_human_judgment():
-    """Lee, Pincombe & Welsh (2005): Pearson r of at least 0.55 over the 1,225 pairs, with the
-    project's tokenization (the paper's best model reached about 0.6)."""
+    """Lee, Pincombe & Welsh (2005): with idf from the 300 background documents and stemmed
+    tokens, the Pearson r over the 1,225 pairs reaches the human inter-rater level (0.6), and
+    its bootstrap interval over documents is reported (and reproducible with its seed)."""
     texts, human = lee_benchmark()
-    assert len(texts) == 50 and human.shape == (50, 50)
-    counts, _ = count_matrix(Tokenizer(phrases="none").fit().transform(texts))
-    result = validate_against_ratings(tfidf_similarity(counts, range(50)).to_numpy(), human)
+    assert len(texts) == 50 and human.shape == (50, 50) and len(lee_background()) == 300
+    result = lee_validation(Tokenizer(normalize="stem", phrases="none").fit(), "background", n_resamples=500,
+                            random_state=7)
     assert result["n_pairs"] == 1225
-    assert result["pearson_r"] >= 0.55
+    assert result["pearson_r"] >= 0.60
+    assert result["r_low"] < result["pearson_r"] < result["r_high"]
+    assert result["r_low"] < 0.60  # 50 documents cannot tell this from lower agreement
+    again = lee_validation(Tokenizer(normalize="stem", phrases="none").fit(), "background", n_resamples=500,
+                           random_state=7)
+    assert (again["r_low"], again["r_high"]) == (result["r_low"], result["r_high"])
+    with pytest.raises(ParameterError, match="idf='all'"):
+        lee_validation(Tokenizer(phrases="none").fit(), "all")
+
+
+def test_bootstrap_resamples_documents_of_an_upper_triangle():
+    """Ratings filled only above the diagonal (as Lee's file is): a similarity that equals them
+    agrees perfectly in every resample, so the interval is [1, 1]; pairs of a document with its
+    own copy are left out instead of counting as perfect agreement."""
+    rng = np.random.default_rng(3)
+    human = np.triu(rng.uniform(size=(12, 12)), k=1)
+    result = validate_against_ratings(human + human.T, human, n_resamples=200, random_state=1)
+    assert result["pearson_r"] == pytest.approx(1.0)
+    assert (result["r_low"], result["r_high"]) == (pytest.approx(1.0), pytest.approx(1.0))
+    noisy = human + human.T + rng.normal(scale=0.3, size=(12, 12))
+    noisy = (noisy + noisy.T) / 2
+    result = validate_against_ratings(noisy, human, n_resamples=200, random_state=1)
+    assert result["r_low"] < result["pearson_r"] < result["r_high"] < 1
+    assert "r_low" not in validate_against_ratings(noisy, human)
+    with pytest.raises(ParameterError, match="n_resamples=-1"):
+        validate_against_ratings(noisy, human, n_resamples=-1)
+
+
+def test_non_content_paragraphs_are_named():
+    paragraphs = pd.DataFrame({"kind": ["heading", "heading", "body", "preamble", "body", "body", "body", "operative",
+                                        "body", "operative"],
+                               "text": ["14 January 2015",
+                                        "(Sponsored by Canada)",
+                                        "Sponsored by Malaysia, Canada, Russian Federation, Japan, and Philippines, "
+                                        "and adopted by consensus today.",
+                                        "Calling on all participants to take the following measures:",
+                                        "Statements were made by the representatives of Thailand, France and Japan. "
+                                        "A statement was also made by the observer for the World Bank.",
+                                        "Malaysia, Canada, Russian Federation, Japan, Philippines and Thailand",
+                                        "The 122nd Assembly of the Inter-Parliamentary Union,",
+                                        "Combat the illegal manufacturing and trafficking in firearms, their parts "
+                                        "and ammunition.",
+                                        "Speakers noted that online fraud and scams constituted a rapidly growing "
+                                        "form of organized crime in the region.",
+                                        "Call on Member States to combat modern-day slavery."]})
+    reasons = non_content_reasons(paragraphs).tolist()
+    assert reasons == ["heading", "heading", "sponsor_or_signature", "lead_in", "name_list", "name_list", "short",
+                       "", "", ""]
+    assert non_content_reasons(paragraphs, min_words=9).iloc[9] == "short"  # 8 words
+    with pytest.raises(ParameterError, match="min_words=0"):
+        non_content_reasons(paragraphs, min_words=0)
+
+
+def test_non_content_paragraphs_of_the_corpus(paras):
+    reasons = non_content_reasons(paras).set_axis(paras["paragraph_id"])
+    assert reasons["2015_appf23_human_trafficking:p03"] == "heading"  # "14 January 2015"
+    assert reasons["2025_uncongress15_apac_prep:p12"] == "name_list"  # who made statements
+    assert reasons["2023_appf31_transnational_crimes:p05"] == "lead_in"  # "We, the parliamentarians ...:"
+    assert reasons["2016_arf_cross_border_criminals:p15"] == ""  # the firearms clause is content
+
+
+def test_novelty_threshold_from_labelled_pairs():
+    """Scores .1 .2 .3 .4 .5, labels new, new, restated, new, restated: calling new below .45
+    gives 4 new of which 3 are (precision 3/4 >= .75); below .5+ 3 of 5; below .35 2 of 3."""
+    result = calibrate_novelty([0.1, 0.2, 0.3, 0.4, 0.5], [0, 0, 1, 0, 1], min_precision=0.75)
+    assert result["threshold"] == pytest.approx(0.45)
+    assert (result["novel"], result["correct"], result["recall"]) == (4, 3, 1.0)
+    z = 1.959963984540054  # Wilson interval of 3 / 4 by its formula
+    centre, half = (0.75 + z * z / 8) / (1 + z * z / 4), z * math.sqrt(0.75 * 0.25 / 4 + z * z / 64) / (1 + z * z / 4)
+    assert (result["precision_low"], result["precision_high"]) == (pytest.approx(centre - half),
+                                                                   pytest.approx(centre + half))
+    assert math.isnan(calibrate_novelty([0.1, 0.2], [1, 1])["threshold"])
+    with pytest.raises(ParameterError, match="labels 0 or 1"):
+        calibrate_novelty([0.1, 0.2], [0, 2])
+
+
+def test_shipped_labels_choose_the_default_threshold():
+    """data/validation/lineage_pairs.csv: at least 60 pairs read and labelled, many near the
+    threshold; the default threshold is the one they choose (precision of "new" >= 0.8)."""
+    from pathlib import Path
+
+    pairs = pd.read_csv(Path(__file__).parents[1] / "data" / "validation" / "lineage_pairs.csv")
+    assert list(pairs.columns) == ["pair_id", "doc_id", "paragraph_id", "earlier_doc_id", "earlier_paragraph_id",
+                                   "score", "text", "earlier_text", "label", "note"]
+    assert len(pairs) >= 60 and pairs["pair_id"].is_unique and set(pairs["label"]) == {0, 1}
+    assert pairs["note"].str.len().min() > 0
+    assert pairs["score"].between(0.1, 0.25).sum() >= 40
+    calibration = calibrate_novelty(pairs["score"], pairs["label"], min_precision=0.8)
+    assert round(calibration["threshold"], 3) == NOVELTY_THRESHOLD
+    assert calibration["precision"] >= 0.8

@@ -17,7 +17,7 @@ from analysis.stats.keyness import distinctive_terms, keyness_table
 from analysis.stats.rates import (FREQUENCY_COLUMNS, first_years, per_10k, period_rates, theme_emergence,
                                   theme_frequencies, yearly_series)
 from analysis.stats.terms import emergent_terms
-from analysis.synthesis.robustness import count_claims, robustness_summary, theme_term_frequencies
+from analysis.synthesis.robustness import ClaimSet, robustness_summary
 
 
 def make_dfm(rows: list[dict], doc_ids, years, word_tokens) -> DFM:
@@ -335,47 +335,42 @@ def claim_frequencies() -> pd.DataFrame:
                               for doc, year, count in zip("abcd", [2010, 2015, 2021, 2023], counts)])
 
 
-def test_count_claims_hold_only_when_the_data_say_so():
-    reference = {"steady": 2010, "late": 2010, "falling": 2010}
-    claims = count_claims(claim_frequencies(), list(CLAIM_COUNTS), reference, 2020)
-    assert [claim for claim, _, _ in claims] == [
-        "steady: first year 2010", "steady: rate rises (2020+ vs before)",
-        "late: first year 2010", "late: rate rises (2020+ vs before)",
-        "falling: first year 2010", "falling: rate rises (2020+ vs before)"]
-    assert [bool(holds) for _, holds, _ in claims] == [True, True, False, True, True, False]
-    values = [value for _, _, value in claims]
-    assert values[0] == 2010 and values[2] == 2015 and values[4] == 2010
-    assert [values[1], values[3], values[5]] == pytest.approx([20.0, 10.0, -40.0])
+def test_claims_hold_only_when_the_data_say_so():
+    # the claims of the data themselves: steady first 2010, late first 2015, falling first 2010
+    claims = ClaimSet(claim_frequencies(), list(CLAIM_COUNTS), 2020)
+    assert claims.first == {"steady": 2010, "late": 2015, "falling": 2010}
+    assert claims.change.tolist() == pytest.approx([20.0, 10.0, -40.0])
+    # without document "a" (2010): 2010 is gone, so the first-year claims of steady and falling
+    # cannot be measured; late keeps 2015; steady: 1/1,000 before = 10, 6/2,000 after = 30
+    without_a = claim_frequencies().query("doc_id != 'a'")
+    judged = {name: (kind, value) for theme in CLAIM_COUNTS
+              for name, kind, value in claims.judge(without_a, theme)}
+    assert judged["steady: first year 2010"] == ("cannot be measured", 2015)
+    assert judged["late: first year 2015"] == ("holds", 2015)
+    assert judged["steady: rate rises (2020+ vs before)"] == ("holds", pytest.approx(20.0))
+    assert judged["falling: rate rises (2020+ vs before)"] == ("does not hold", pytest.approx(-40.0))
+    # stricter entry rule: late has 2 mentions a year from 2015, steady 1 in 2010 and 2015
+    assert claims.judge(claim_frequencies(), "steady", ("first_year",), min_mentions=2) == [
+        ("steady: first year 2010", "does not hold", 2021)]
 
 
-def test_a_first_year_earlier_than_the_reference_does_not_hold():
-    claims = count_claims(claim_frequencies(), ["late"], {"late": 2021}, 2020)
-    assert (claims[0][0], bool(claims[0][1]), claims[0][2]) == ("late: first year 2021", False, 2015)
-
-
-def test_robustness_summary_counts_the_specifications_where_a_claim_holds():
+def test_robustness_summary_counts_holds_fails_and_unmeasurable():
     table = pd.DataFrame({
         "claim": ["b: rate rises", "a: first year 2010", "b: rate rises", "a: first year 2010", "c: carried",
                   "a: first year 2010", "b: rate rises"],
-        "specification": ["s1", "s1", "s2", "s2", "s1", "s3", "s3"],
-        "holds": [False, True, False, False, True, True, False],
-        "value": [-1.0, 2010, -2.0, 2015, 0.2, 2010, -0.5],
+        "theme": ["b", "a", "b", "a", "c", "a", "b"],
+        "perturbation": ["document", "baseline", "speaker", "codebook", "baseline", "entry rule", "codebook"],
+        "specification": ["leave out s1", "s1", "leave out body s2", "s2", "s1", "s3", "s3"],
+        "status": ["does not hold", "holds", "does not hold", "cannot be measured", "holds", "holds",
+                   "does not hold"],
     })
     summary = robustness_summary(table)
     assert summary["claim"].tolist() == ["b: rate rises", "a: first year 2010", "c: carried"]  # first seen first
     assert summary["specifications"].tolist() == [3, 3, 1]
     assert summary["holds"].tolist() == [0, 2, 1]
-    assert summary["share"].tolist() == pytest.approx([0.0, 2 / 3, 1.0])
-
-
-def test_theme_term_frequencies_drop_terms_below_min_df():
-    # cybercrime in d1 (2) and d3 (1); cyber_attack only in d2 (1); other 5 in each
-    x = make_dfm([{"cybercrime": 2, "other": 5}, {"cyber_attack": 1, "other": 5}, {"cybercrime": 1, "other": 5}],
-                 ["d1", "d2", "d3"], [2000, 2001, 2002], [99, 99, 99])
-    terms = {"cyber": {"cybercrime", "cyber_attack"}}
-    loose = theme_term_frequencies(x, terms, ["cyber"], min_df=1)
-    assert loose["count"].tolist() == [2, 1, 1]
-    strict = theme_term_frequencies(x, terms, ["cyber"], min_df=2)  # cyber_attack is in one document only
-    assert strict["count"].tolist() == [2, 0, 1]
-    # the denominator is the documents' word tokens whatever the specification: one rate everywhere
-    assert loose["word_tokens"].tolist() == strict["word_tokens"].tolist() == [99, 99, 99]
+    assert summary["does_not_hold"].tolist() == [3, 0, 0]
+    assert summary["not_measurable"].tolist() == [0, 1, 0]
+    assert summary["share"].tolist() == pytest.approx([0.0, 1.0, 1.0])  # of the measurable ones
+    assert summary["broken_by_documents"].tolist() == ["s1", "", ""]
+    assert summary["broken_by_speakers"].tolist() == ["body s2", "", ""]
+    assert summary["broken_by_other"].tolist() == ["s3", "", ""]

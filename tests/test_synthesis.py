@@ -6,8 +6,8 @@ import pytest
 from analysis.plots.labels import short_names
 from analysis.report.story import corpus_limitations, focus_theme_story
 from analysis.stats.rates import first_mentions, period_rates, theme_emergence, theme_frequencies
-from analysis.synthesis.robustness import Specification, robustness_summary, robustness_table, specification_grid
-from conftest import DOC_2010, DOC_2025
+from analysis.synthesis.robustness import robustness_findings, robustness_summary, robustness_table, topic_claim_table
+from conftest import DOC_2010, DOC_2016, DOC_2023, DOC_2025
 
 
 def first_mention(index, theme: str) -> pd.Series:
@@ -41,38 +41,89 @@ def test_period_rates_pool_tokens():
     assert row["change"] == pytest.approx(-5.0)
 
 
-def test_grid_and_labels():
-    grid = specification_grid()
-    assert len(grid) == 24 and len(set(grid)) == 24
-    assert Specification().label == "normalize=lemma, domain_stopwords=on, phrases=both, min_df=1"
+@pytest.fixture(scope="module")
+def robustness(index, codebook):
+    return robustness_table(index, codebook, codebook.focus, 2020, speaker_column="body")
 
 
-def test_robustness_of_the_count_claims(index, codebook):
-    """Environmental crime is mentioned in the 2025 report only (kwic): with min_df = 2 its terms
-    are dropped and its first-year claim fails; cybercrime is in four documents and survives."""
-    specs = [Specification(min_df=1), Specification(min_df=2)]
-    table = robustness_table(index, codebook.focus, specs, specs[0], 2020, 4, [4], [1], with_topic_claims=False)
-    assert list(table.columns) == ["claim", "specification", "holds", "value"]
-    value = table.set_index(["claim", "specification"])
-    reference, strict = specs[0].label, specs[1].label
-    for theme, year in (("cybercrime", 2010), ("scam_compounds", 2023), ("environmental_crime", 2025)):
-        assert value.loc[(f"{theme}: first year {year}", reference), "holds"]
-        assert value.loc[(f"{theme}: first year {year}", reference), "value"] == year
-    assert not value.loc[("environmental_crime: first year 2025", strict), "holds"]
-    assert pd.isna(value.loc[("environmental_crime: first year 2025", strict), "value"])
-    assert value.loc[("cybercrime: first year 2010", strict), "holds"]
-    summary = robustness_summary(table).set_index("claim")
-    assert summary.loc["environmental_crime: first year 2025", "share"] == 0.5
-    assert summary.loc["cybercrime: first year 2010", "share"] == 1.0
+def status(table, claim, specification):
+    row = table[(table["claim"] == claim) & (table["specification"] == specification)]
+    assert len(row) == 1, (claim, specification)
+    return row["status"].iloc[0], row["value"].iloc[0]
 
 
-def test_topic_claims_vary_k_and_seed(index, codebook):
-    table = robustness_table(index, codebook.focus, [Specification()], Specification(), 2020, 3, [3, 4], [1, 2])
-    topic_rows = table[table["claim"].str.endswith("carried by an LDA topic")]
-    assert sorted(topic_rows["specification"].unique()) == sorted(
-        [Specification().label, "K=3, seed=2 (reference preprocessing)", "K=4, seed=1 (reference preprocessing)",
-         "K=4, seed=2 (reference preprocessing)"])
-    assert topic_rows["value"].between(0, 1).all()
+def test_the_baseline_reproduces_the_headline_tables(index, codebook, robustness):
+    frequencies = theme_frequencies(index.kwic, index.documents, codebook.focus)
+    emergence = theme_emergence(frequencies, index.kwic, codebook.focus).set_index("theme")
+    changes = period_rates(frequencies, codebook.focus, 2020).set_index("theme")["change"]
+    baseline = robustness[robustness["perturbation"] == "baseline"]
+    assert set(baseline["status"]) == {"holds"}
+    for theme in codebook.focus:
+        year = emergence.loc[theme, "first_year"]
+        assert status(robustness, f"{theme}: first year {year}", "baseline") == ("holds", year)
+        assert status(robustness, f"{theme}: rate rises (2020+ vs before)", "baseline")[1] == pytest.approx(
+            changes[theme])
+        assert status(robustness, f"{theme}: mentioned", "baseline")[1] == (index.kwic["theme"] == theme).sum()
+
+
+def test_claims_that_rest_on_one_document_say_so(index, robustness):
+    # environmental crime is named in the 2025 report only: without it the theme disappears
+    assert status(robustness, "environmental_crime: mentioned", f"leave out {DOC_2025}") == ("does not hold", 0)
+    assert status(robustness, "environmental_crime: mentioned", "leave out body UN") == ("does not hold", 0)
+    # the 2023 resolution names scams once ("casinos and scam operations"): without the 2025
+    # report, 1 mention is left and the first year still holds
+    assert status(robustness, "scam_compounds: mentioned", f"leave out {DOC_2025}") == ("holds", 1)
+    assert status(robustness, "scam_compounds: first year 2023", f"leave out {DOC_2025}") == ("holds", 2023)
+    # without the 2010 resolution there is no 2010 document: its first year cannot be measured
+    assert status(robustness, "cybercrime: first year 2010", f"leave out {DOC_2010}")[0] == "cannot be measured"
+    sentences = robustness_findings(robustness_summary(robustness), {})
+    environmental = [s for s in sentences if s.startswith("environmental_crime — mentioned")]
+    assert environmental and f"rests on one document: {DOC_2025}" in environmental[0]
+    assert "rests on one body: UN" in environmental[0]
+
+
+def test_codebook_and_entry_rule_perturbations_recount_the_text(robustness):
+    # 2010 says "cybercrime", 2016 "cyber crimes": without the pattern cybercrim* the first year
+    # moves to 2016, whose "cyber crimes" the pattern "cyber crim*" still matches
+    assert status(robustness, "cybercrime: first year 2010", "cybercrime without pattern 'cybercrim*'") == (
+        "does not hold", 2016)
+    # one scam mention in 2023, seven "scam"/"scams" in 2025: at least 2 mentions first in 2025
+    assert status(robustness, "scam_compounds: first year 2023", "first year with at least 2 mentions") == (
+        "does not hold", 2025)
+    assert not (robustness["specification"].str.contains("pattern 'pig butchering'")).any()  # never matched
+
+
+def test_excludes_off_counts_what_they_removed(corpus):
+    from analysis.index.build import build_index
+    from analysis.io.codebook import codebook_from_dict
+
+    # "Office on Drugs and Crime" stands once in the 2010 resolution: excluded from the drug
+    # theme, it counts once more with the exclude off
+    drugs = codebook_from_dict({"themes": {"drugs": {"label": "Drugs", "group": "focus", "include": ["drug*"],
+                                                     "exclude": ["Office on Drugs and Crime*"]}}})
+    index = build_index(corpus, drugs, learn_phrases=False)
+    table = robustness_table(index, drugs, ["drugs"], 2020)
+    baseline = status(table, "drugs: mentioned", "baseline")[1]
+    assert status(table, "drugs: mentioned", "drugs with its 1 exclude pattern(s) off") == ("holds", baseline + 1)
+
+
+def test_normalization_by_paragraphs(index, robustness):
+    kind, value = status(robustness, "cybercrime: rate rises (2020+ vs before)",
+                         "share of paragraphs mentioning the theme (change in % points)")
+    paragraphs = index.paragraphs.assign(after=index.paragraphs["doc_id"].isin([DOC_2023, DOC_2025]))
+    mentioning = set(index.kwic.loc[index.kwic["theme"] == "cybercrime", "paragraph_id"])
+    share = paragraphs.assign(hit=paragraphs["paragraph_id"].isin(mentioning)).groupby("after")["hit"].mean()
+    assert kind == "holds" and value == pytest.approx(100 * (share[True] - share[False]))
+
+
+def test_topic_claims_vary_k_seed_and_family(index, codebook):
+    table = topic_claim_table(index, index.tokenizer(), codebook.focus, n_topics={"lda": [3, 4], "nmf": [3]},
+                              seeds=[1, 2])
+    assert table.groupby("theme").size().to_dict() == {theme: 6 for theme in codebook.focus}
+    first = table[table["theme"] == "cybercrime"]
+    assert first["specification"].tolist() == ["baseline", "LDA K=3, seed=2", "LDA K=4, seed=1", "LDA K=4, seed=2",
+                                               "NMF K=3, seed=1", "NMF K=3, seed=2"]
+    assert table["value"].between(0, 1).all()
 
 
 def test_limitations_come_from_the_corpus():
@@ -100,19 +151,16 @@ def test_short_names():
     assert short_names(["2010_ipu122_organized_crime", 1999]) == ["2010 IPU122", "1999"]
 
 
-def test_a_topic_claim_holds_only_when_a_topic_carries_the_theme():
-    """Topic 1 puts 0.4 of its weight on "cybercrime", topic 2 0.005 on "scam": with min_share
-    0.01 cybercrime is carried and scams are not; the value is the largest share either way."""
-    import numpy as np
+def test_claim_limitations_say_what_each_claim_rests_on(index, codebook):
+    from analysis.report.story import claim_limitations
 
-    from analysis.models.topics import TopicModel
-    from analysis.synthesis.robustness import topic_claims
-
-    model = TopicModel("lda", 2)
-    model.topic_term_ = np.array([[0.4, 0.0, 0.6], [0.0, 0.005, 0.995]])
-    claims = topic_claims(model, ["cybercrime", "scam", "other"], {"cyber": {"cybercrime"}, "scams": {"scam"}},
-                          ["cyber", "scams"], min_share=0.01)
-    assert claims == [("cyber: carried by an LDA topic", True, 0.4), ("scams: carried by an LDA topic", False, 0.005)]
-    strict = topic_claims(model, ["cybercrime", "scam", "other"], {"cyber": {"cybercrime"}, "scams": {"scam"}},
-                          ["cyber", "scams"], min_share=0.5)
-    assert [holds for _, holds, _ in strict] == [False, False]
+    frequencies = theme_frequencies(index.kwic, index.documents, codebook.focus)
+    lines = claim_limitations(frequencies, index.documents, codebook.focus, {}, codebook.written_from, "body")
+    assert lines[0].startswith("The codebook's patterns were written from 5 of these 5 documents")
+    environmental = next(line for line in lines if line.startswith("environmental_crime"))
+    assert f"rests on one document ({DOC_2025})" in environmental and "from 1 body value" in environmental
+    # cybercrime is named in the 2010 resolution, the corpus's first document
+    cyber = next(line for line in lines if line.startswith("cybercrime"))
+    assert "its first year, 2010, is the corpus's first" in cyber
+    other = claim_limitations(frequencies, index.documents, codebook.focus, {}, ("elsewhere",), None)
+    assert other[0].startswith("None of these documents is among those the codebook was written from")

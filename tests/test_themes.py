@@ -23,15 +23,17 @@ def test_every_count_equals_the_kwic_rows_behind_it(coded, codebook, corpus):
 def test_rates_per_10k_word_tokens(coded):
     _, frequencies = coded
     row = frequencies.set_index(["doc_id", "theme"]).loc[(DOC_2025, "environmental_crime")]
-    assert (row["count"], row["word_tokens"]) == (17, 1997)  # 1,997 words in the cleaned 2025 report
-    assert row["per_10k"] == pytest.approx(17 / 1997 * 10_000)
+    # 16 mentions counted by hand (tests/test_codebook.py); 1,997 words in the cleaned 2025 report
+    assert (row["count"], row["word_tokens"]) == (16, 1997)
+    assert row["per_10k"] == pytest.approx(16 / 1997 * 10_000)
 
 
 def test_kwic_rows_quote_the_passage(coded):
     kwic, _ = coded
     first = kwic[(kwic["doc_id"] == DOC_2010) & (kwic["theme"] == "cybercrime")].iloc[0]
     assert first["paragraph_id"] == f"{DOC_2010}:p08"
-    assert (first["match"], first["pattern"]) == ("cybercrime", "cybercrime*")
+    # the codebook's pattern is "cybercrim*" (it also finds "cybercriminals")
+    assert (first["match"], first["pattern"]) == ("cybercrime", "cybercrim*")
     # whitespace runs at the edges are shown as one space, as inside: "firearms, " + "cybercrime" + " and"
     assert first["left"].endswith("trafficking in persons, trafficking in firearms, ")
     assert first["right"].startswith(" and, in some cases, cross-border terrorism")

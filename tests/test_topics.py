@@ -8,8 +8,9 @@ import pytest
 
 from analysis._parallel import in_background
 from analysis.errors import ParameterError
-from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_topic_terms, fit_topic_grid,
-                                    matched_topics, modelling_units, sample_by_year, topic_corpus, topic_diversity,
+from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_findings, dynamic_topic_changes,
+                                    dynamic_topic_terms, fit_topic_grid, k_by_score, k_choice_findings, matched_topics,
+                                    modelling_units, sample_by_year, topic_corpus, topic_diversity,
                                     topic_model_selection, topic_stability)
 from analysis.index.build import build_index
 from analysis.io.codebook import codebook_from_dict
@@ -161,10 +162,21 @@ def test_stability_and_the_representative_seed():
     assert table.iloc[0]["representative_seed"] == 1
 
 
-def test_rule_for_choosing_k():
-    selection = pd.DataFrame({"model": ["lda"] * 4, "k": [4, 5, 6, 7], "seed": 0, "c_npmi": [0.05, 0.10, 0.10, 0.30]})
+def _two_seed_selection():
+    """Two seeds per K. Mean c_npmi: K=4 0.05 (SE 0), K=5 0.11 (sd 0.0283, SE 0.02), K=6 0.12
+    (SE 0.02), K=7 0.30 (SE 0); c_v 0.5 everywhere; diversity falls with K."""
+    c_npmi = {4: [0.05, 0.05], 5: [0.09, 0.13], 6: [0.10, 0.14], 7: [0.30, 0.30]}
+    diversity = {4: 1.0, 5: 0.9, 6: 0.8, 7: 0.7}
+    rows = [("lda", k, seed, 0.5, c_npmi[k][seed], diversity[k]) for k in c_npmi for seed in (0, 1)]
+    selection = pd.DataFrame(rows, columns=["model", "k", "seed", "c_v", "c_npmi", "diversity"])
     stability = pd.DataFrame({"model": ["lda"] * 4, "k": [4, 5, 6, 7], "stability": [0.9, 0.8, 0.75, 0.5]})
-    assert choose_n_topics(selection, stability, min_stability=0.7) == {"lda": 5}  # 7 is unstable; tie 5/6 -> 5
+    return selection, stability
+
+
+def test_rule_takes_the_smallest_stable_k_within_one_standard_error_of_the_best():
+    selection, stability = _two_seed_selection()
+    # 7 is unstable; the best stable K is 6 (0.12, SE 0.02): 5 (0.11) is within 0.10, 4 (0.05) is not
+    assert choose_n_topics(selection, stability, min_stability=0.7) == {"lda": 5}
     assert choose_n_topics(selection, stability, min_stability=0.95) == {"lda": 4}  # none stable: most stable
     assert choose_n_topics(selection, stability, n_topics=6) == {"lda": 6}
     assert choose_n_topics(selection, stability, n_topics={"lda": 7}) == {"lda": 7}
@@ -172,6 +184,22 @@ def test_rule_for_choosing_k():
         choose_n_topics(selection, stability, n_topics=9)
     with pytest.raises(ParameterError, match="n_topics"):
         choose_n_topics(selection, stability, n_topics={"nmf": 5})
+    with pytest.raises(ParameterError, match="min_stability"):
+        choose_n_topics(selection, stability, min_stability=1.5)
+
+
+def test_the_k_each_score_would_pick_and_the_edges_of_the_grid():
+    selection, stability = _two_seed_selection()
+    table = k_by_score(selection, stability).set_index("score")
+    assert table.loc["c_npmi", ["best_k", "one_se_k", "at_edge"]].tolist() == [7, 7, "upper"]
+    assert table.loc["c_npmi", "best_mean"] == pytest.approx(0.30) and table.loc["c_npmi", "best_se"] == 0
+    assert table.loc["c_v", ["best_k", "one_se_k", "at_edge"]].tolist() == [4, 4, "lower"]  # a tie: the smallest K
+    assert table.loc["diversity", "best_k"] == 4 and table.loc["stability", "best_k"] == 4
+    chosen_by_rule = k_choice_findings(k_by_score(selection, stability), {"lda": 5}, [4, 5, 6, 7], False)[0]
+    assert chosen_by_rule.startswith("LDA: K = 5 (by the rule). Best K by each score: c_npmi 7 (mean 0.3000 ± 0.0000)")
+    assert "edge" not in chosen_by_rule
+    at_edge = k_choice_findings(k_by_score(selection, stability), {"lda": 7}, [4, 5, 6, 7], True)[0]
+    assert "K = 7 (set by `n_topics`), at the upper edge of the grid tried" in at_edge
 
 
 def test_sampling_by_year_is_stratified_seeded_and_ordered():
@@ -200,3 +228,31 @@ def test_dynamic_topics_follow_terms_through_the_years(planted):
 
 def test_background_fit_gives_the_same_result(planted):
     assert in_background(topic_diversity, [["a", "b"], ["a", "c"]]).result() == 0.75
+
+
+def _evolution():
+    """Topic 1's top two terms: [a, b] in 2000 and 2001, [b, c] in 2002; topic 2: [x, y] always.
+    Rank-3 rows are below the top two and must not count."""
+    rows = []
+    for year, terms in ((2000, "a b z"), (2001, "a b c"), (2002, "b c a")):
+        rows += [(1, year, term, rank, 0.1) for rank, term in enumerate(terms.split(), 1)]
+    for year in (2000, 2001, 2002):
+        rows += [(2, year, term, rank, 0.1) for rank, term in enumerate("x y w".split(), 1)]
+    return pd.DataFrame(rows, columns=["topic", "year", "term", "rank", "weight"])
+
+
+def test_dynamic_changes_say_which_terms_entered_and_left():
+    changes = dynamic_topic_changes(_evolution(), n_terms=2)
+    assert changes[["topic", "n_years", "years_changed", "entered", "left"]].values.tolist() == [
+        [1, 3, 1, "c", "a"], [2, 3, 0, "", ""]]
+    lines = dynamic_findings(changes, 2)
+    assert lines == ["Topic 1: its top 2 terms change in 1 of 2 steps from one year to the next; from 2000 to 2002, "
+                     "c entered and a left.", "The other 1 topic(s) keep the same top 2 terms every year."]
+
+
+def test_a_dynamic_model_whose_terms_never_move_says_so():
+    still = _evolution()
+    still = still[still["topic"] == 2]
+    assert dynamic_findings(dynamic_topic_changes(still, 2), 2) == [
+        "The dynamic model's top 2 terms are the same, in the same order, in every year for all 1 topics: it shows "
+        "no change over time, so its table and figure are not shown."]

@@ -102,6 +102,37 @@ def dfm_select(x: DFM, features) -> DFM:
                    features=np.array(features, dtype=object))
 
 
+def dfm_merge(x: DFM, mapping: dict[str, str]) -> DFM:
+    """Columns of ``mapping``'s keys added into the column of their value (a variant into its
+    canonical form, which is created when the matrix lacks it); features stay sorted."""
+    if not mapping:
+        return x
+    merged = np.array([mapping.get(f, f) for f in x.features], dtype=object)
+    features, columns = np.unique(merged, return_inverse=True)
+    combiner = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (np.arange(len(columns)), columns)),
+                                 shape=(len(merged), len(features)))
+    matrix = (x.matrix @ combiner).tocsr()
+    matrix.sort_indices()
+    return x._with(f"dfm_merge({len(mapping)} variants into {len(set(mapping.values()))} forms)",
+                   matrix=matrix, features=features)
+
+
+def dfm_with_words(x: DFM, words: DFM) -> DFM:
+    """``x``'s joined phrases (features with ``_``) beside every word of ``words`` (the same rows
+    tokenized without joining phrases): a word used inside a phrase ("environment" in
+    "crimes_that_affect_the_environment") is counted, and the phrase too. Only for per-feature
+    views (trends, first uses): the rows' totals count such a word twice."""
+    if list(x.docvars["doc_id"]) != list(words.docvars["doc_id"]):
+        raise ParameterError("dfm_with_words: the two matrices must have the same rows in the same order")
+    phrases = np.array(["_" in f for f in x.features]) & ~np.isin(x.features, words.features)
+    features = np.concatenate([words.features, x.features[phrases]])
+    order = np.argsort(features, kind="stable")
+    matrix = sparse.hstack([words.matrix, x.matrix[:, np.flatnonzero(phrases)]], format="csr")[:, order]
+    matrix.sort_indices()
+    return x._with(f"dfm_with_words({len(words.features)} words, {phrases.sum()} phrases)", matrix=matrix,
+                   features=features[order].astype(object))
+
+
 def dfm_weight(x: DFM, scheme: str = "tfidf") -> sparse.csr_matrix:
     """Weighted rows: ``"prop"`` (shares of the row), or ``"tfidf"`` (scikit-learn, sublinear tf,
     smoothed idf, rows L2-normalised)."""

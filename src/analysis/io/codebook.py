@@ -11,7 +11,9 @@ A codebook file::
         exclude: ["Office on Drugs and Crime"]   # optional
 
 The pattern syntax is :mod:`analysis.text.patterns`'s. Validation stops with a message naming
-the file, the theme and, for YAML errors, the line.
+the file, the theme and, for YAML errors, the line. YAML aliases (``*name``) are refused here and
+in parameter files (:func:`load_yaml`): a few hundred bytes of nested aliases expand into
+billions of values.
 """
 
 from __future__ import annotations
@@ -27,13 +29,36 @@ from ..errors import CodebookError
 from ..text.codebook import GROUPS, Codebook, Theme
 from ..text.patterns import PatternSet, pattern_regex
 
-TOP_LEVEL_KEYS = {"themes", "version", "description"}
+TOP_LEVEL_KEYS = {"themes", "version", "description", "written_from"}
 THEME_KEYS = {"label", "description", "include", "exclude", "group"}
 THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: each value is written out where it is used."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"the alias *{event.anchor} is not accepted (aliases can expand a small file into "
+                            "billions of values); write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, name: str = "<text>"):
+    """``yaml.safe_load(text)`` that refuses aliases; raises ``yaml.YAMLError`` (whose message
+    gives ``name`` and the line)."""
+    loader = _NoAliasLoader(text)
+    loader.name = name
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+class _UniqueKeyLoader(_NoAliasLoader):
+    """A YAML loader that refuses aliases and a key given twice in one mapping (PyYAML keeps the last)."""
 
 
 def _construct_unique_mapping(loader, node, deep=False):
@@ -82,9 +107,13 @@ def codebook_from_dict(data, source: str = "<codebook>", digest: str | None = No
     themes = data["themes"]
     if not isinstance(themes, dict) or not themes:
         raise CodebookError(f"{source}: 'themes' must map theme names to their definitions")
+    written_from = data.get("written_from") or []
+    if not isinstance(written_from, list) or not all(isinstance(d, str) and d for d in written_from):
+        raise CodebookError(f"{source}: 'written_from' must be a list of the doc_ids the patterns were drawn from")
     if digest is None:
         digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    return Codebook(tuple(_theme(name, spec, source) for name, spec in themes.items()), path=source, digest=digest)
+    return Codebook(tuple(_theme(name, spec, source) for name, spec in themes.items()), path=source, digest=digest,
+                    written_from=tuple(written_from))
 
 
 def _theme(name, spec, source: str) -> Theme:

@@ -1,9 +1,10 @@
 """Load and validate a corpus.
 
 A corpus is a pandas DataFrame with one row per document and at least the columns
-``doc_id`` (unique string), ``year`` (int), ``date`` (ISO 8601, as precise as the source
-states: ``2010``, ``2015-01``, ``2015-01-14``) and ``text`` (the raw text, exactly as read),
-plus any metadata columns the source has. Rows are ordered by date, then ``doc_id``.
+``doc_id`` (unique string), ``year`` (int, from :data:`FIRST_YEAR` to :data:`LAST_YEAR`),
+``date`` (ISO 8601, as precise as the source states: ``2010``, ``2015-01``, ``2015-01-14``; a
+day that exists) and ``text`` (the raw text, exactly as read), plus any metadata columns the
+source has. Rows are ordered by year, date, then ``doc_id``.
 
 Two kinds of source are read:
 
@@ -12,18 +13,25 @@ Two kinds of source are read:
 * a single table with the text inline: ``.csv`` or ``.jsonl`` (JSON Lines), optionally
   gzip-compressed (``.csv.gz``, ``.jsonl.gz``).
 
+CSV is read strictly and streamed (a ``.csv.gz`` is decompressed as it is parsed, as a
+``.jsonl.gz`` is): a quote that does not close where a field ends, a row with more or fewer
+fields than the header, a column named twice or not at all, and, in ``metadata.csv``, a value
+running over several lines (what an unclosed quote does) stop with the file and line named,
+rather than shifting values into the wrong columns. A table with no documents is refused.
+
 Nothing here writes anywhere: the corpus folder is only ever read.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime
 import gzip
 import hashlib
-import os
 import json
+import os
 import re
 import zlib
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +43,10 @@ REQUIRED_FOLDER_COLUMNS = ("doc_id", "year", "file")
 REQUIRED_TABLE_COLUMNS = ("doc_id", "year")
 ISO_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
+# The years a document may have: a year outside them is a typing or conversion error (950,
+# -5, 99999), and dates, which are ordered as text, need four-digit years.
+FIRST_YEAR, LAST_YEAR = 1000, 2100
+CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's default, 131,072 characters, is shorter than a long speech
 
 
 def corpus_root(corpus: str | Path) -> Path:
@@ -65,14 +77,14 @@ def read_corpus(path: str | Path, text_column: str = "text") -> pd.DataFrame:
             f"{path}: not a corpus; give a folder with {METADATA_FILE}, or a file ending in "
             + ", ".join(TABLE_SUFFIXES)
         )
-    return _finish(frame, path)
+    return _finish(frame, path / METADATA_FILE if path.is_dir() else path)
 
 
 def _read_folder(folder: Path) -> pd.DataFrame:
     metadata_path = folder / METADATA_FILE
     if not metadata_path.is_file():
         raise CorpusError(f"{folder}: the corpus folder has no {METADATA_FILE}")
-    metadata = _read_csv(metadata_path)
+    metadata = _read_csv(metadata_path, multiline_values=False)
     _require_columns(metadata, REQUIRED_FOLDER_COLUMNS, metadata_path)
     root = folder.resolve()
     texts = []
@@ -106,15 +118,54 @@ def _decode(data: bytes, where: str) -> str:
         ) from None
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
-    text = _decode(raw, str(path))
+def _read_csv(path: Path, multiline_values: bool = True) -> pd.DataFrame:
+    """A CSV table as text columns, read strictly (see the module docstring) as a stream.
+    ``multiline_values`` False refuses a value with a line break."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as error:
-        raise CorpusError(f"{path}: not a readable CSV table ({error})") from None
-    except pd.errors.EmptyDataError:
-        raise CorpusError(f"{path}: the file is empty") from None
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as stream:
+            reader = csv.reader(stream, strict=True)
+            header = next(reader, None)
+            if header is None:
+                raise CorpusError(f"{path}: the file is empty")
+            _check_header(header, path)
+            columns = [[] for _ in header]
+            row_number = 0
+            for row in reader:
+                if not row:
+                    continue
+                row_number += 1
+                where = f"{path}, row {row_number} (line {reader.line_num})"
+                if len(row) != len(header):
+                    raise CorpusError(f"{where}: {len(row)} values, but the header names {len(header)} columns "
+                                      "(a stray quote or comma?)")
+                if not multiline_values:
+                    for name, value in zip(header, row):
+                        if "\n" in value or "\r" in value:
+                            raise CorpusError(f"{where}: the {name!r} value runs over several lines "
+                                              "(a quote that is not closed?)")
+                for column, value in zip(columns, row):
+                    column.append(value)
+            if not row_number:
+                raise CorpusError(f"{path}: holds no documents (nothing below the header)")
+    except csv.Error as error:
+        raise CorpusError(f"{path}, line {reader.line_num}: not a readable CSV table ({error}; a stray quote?)") from None
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path}: not UTF-8 text (byte {error.object[error.start:error.start + 1]!r}); "
+                          "convert it to UTF-8 first") from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise CorpusError(f"{path}: could not be read ({error})") from None
+    return pd.DataFrame(dict(zip(header, columns)), dtype="str")
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    for number, name in enumerate(header, 1):
+        if not name.strip():
+            raise CorpusError(f"{path}: column {number} of the header has no name")
+        if name in header[:number - 1]:
+            raise CorpusError(f"{path}: column {name!r} is named twice in the header "
+                              f"(columns {header.index(name) + 1} and {number})")
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
@@ -127,9 +178,11 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
                     continue
                 where = f"{path}, line {line_number}"
                 try:
-                    record = json.loads(_decode(line, where))
+                    record = json.loads(_decode(line, where), object_pairs_hook=_unique_keys)
                 except json.JSONDecodeError as error:
                     raise CorpusError(f"{where}: not valid JSON ({error.msg})") from None
+                except _RepeatedKey as error:
+                    raise CorpusError(f"{where}: the key {error.args[0]!r} is given twice") from None
                 if not isinstance(record, dict):
                     raise CorpusError(f"{where}: expected a JSON object per line")
                 records.append(record)
@@ -138,6 +191,18 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     if not records:
         raise CorpusError(f"{path}: the file holds no documents")
     return pd.DataFrame.from_records(records)
+
+
+class _RepeatedKey(Exception):
+    """A JSON object names a key twice (``json`` would keep the last value)."""
+
+
+def _unique_keys(pairs: list[tuple]) -> dict:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen = set()
+        raise _RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return record
 
 
 def _read_table(path: Path, text_column: str) -> pd.DataFrame:
@@ -191,22 +256,21 @@ def _finish(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     frame = frame.assign(doc_id=doc_ids, year=pd.array(years, dtype="int64"), date=dates)
     leading = ["doc_id", "date", "year"]
     frame = frame[leading + [c for c in frame.columns if c not in leading and c != "text"] + ["text"]]
-    return frame.sort_values(["date", "doc_id"], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["year", "date", "doc_id"], kind="stable").reset_index(drop=True)
 
 
 def _parse_year(value, where: str) -> int:
-    if isinstance(value, bool):
-        raise CorpusError(f"{where}: year {value!r} is not a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = "" if value is None or (isinstance(value, float)) else str(value).strip()
-    if not text:
+    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
         raise CorpusError(f"{where}: missing year")
-    if not re.fullmatch(r"-?\d+", text):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise CorpusError(f"{where}: year {value!r} is not a whole number")
+    text = str(int(value)) if isinstance(value, (int, float)) else str(value).strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
         raise CorpusError(f"{where}: year {text!r} is not a whole number")
-    return int(text)
+    year = int(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise CorpusError(f"{where}: year {year} is not a plausible year ({FIRST_YEAR} to {LAST_YEAR})")
+    return year
 
 
 def _parse_date(value: str, year: int, where: str) -> str:
@@ -218,6 +282,11 @@ def _parse_date(value: str, year: int, where: str) -> str:
         raise CorpusError(f"{where}: date {value!r} is not ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)")
     if int(match.group(1)) != year:
         raise CorpusError(f"{where}: date {value!r} does not fall in year {year}")
+    if match.group(3):
+        try:
+            datetime.date(year, int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise CorpusError(f"{where}: date {value!r} does not exist") from None
     return value
 
 

@@ -14,6 +14,7 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 
+from ..checks import check_int, check_number
 from ..text.tokens import Tokenizer
 from .topics import TopicCorpus, TopicModel, top_term_ids
 
@@ -141,25 +142,188 @@ def topic_browser_html(model: TopicModel, data: TopicCorpus, title: str, n_terms
             f"topics; {len(data.units):,} units; {len(data.vocabulary):,} terms.</p>\n{body}\n</body>\n</html>\n")
 
 
-def carrying_topics(shares: pd.DataFrame, min_share: float = 0.01) -> pd.DataFrame:
-    """THE rule for "a topic carries a theme": for each model and theme, the topic with the
-    largest share of its term weight on the theme's terms, kept if that share is at least
-    ``min_share`` (rows of :func:`topic_theme_shares`; ties: the lower topic number)."""
-    best = (shares.sort_values(["model", "theme", "share", "topic"], ascending=[True, True, False, True])
+THEME_TEST_COLUMNS = ["model", "topic", "label", "theme", "share", "terms", "null_mean", "null_p", "agreement",
+                      "agreement_p"]
+
+
+def theme_members(vocabulary: list[str], terms: set[str]) -> np.ndarray:
+    """Ids of the vocabulary terms that carry a theme (:func:`_belongs`)."""
+    return np.flatnonzero([_belongs(term, terms) for term in vocabulary])
+
+
+def matched_random_terms(frequencies: np.ndarray, members: np.ndarray, n_draws: int, rng: np.random.Generator,
+                         n_neighbours: int = 10) -> np.ndarray:
+    """``n_draws`` x len(members) ids of random terms: each member is replaced by a term drawn
+    from a pool of itself and the ``n_neighbours`` non-member terms nearest to it in corpus
+    frequency. Term sets as frequent as the theme's, so that a topic's weight on them is what
+    chance and frequency alone give; the member's own place in its pool makes the observed set
+    one of the possible draws, so that (1 + draws at least as heavy) / (1 + draws) is a valid
+    p-value even for a theme of one term (no smaller than about 1 / (n_neighbours + 1))."""
+    by_frequency = np.argsort(frequencies, kind="stable")
+    others = by_frequency[~np.isin(by_frequency, members)]
+    rank_of = np.empty(len(frequencies), dtype=np.int64)
+    rank_of[by_frequency] = np.arange(len(frequencies))
+    width = min(n_neighbours, len(others))
+    where = np.searchsorted(rank_of[others], rank_of[members])
+    first = np.clip(where - width // 2, 0, len(others) - width)
+    pick = rng.integers(0, width + 1, size=(n_draws, len(members)))
+    neighbours = others[np.minimum(first[None, :] + pick, len(others) - 1)]
+    return np.where(pick == width, members[None, :], neighbours)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    return rankdata(values, axis=-1)
+
+
+def _correlation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson correlation of ``x`` with each row of ``y`` (NaN when either is constant)."""
+    x = x - x.mean()
+    y = y - y.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (y @ x) / np.sqrt((x @ x) * (y * y).sum(axis=-1))
+
+
+def yearly_theme_rates(data: TopicCorpus, terms_by_theme: dict[str, set[str]], themes: list[str]) -> pd.DataFrame:
+    """Years x themes: the share of each year's modelled tokens that are the theme's terms."""
+    matrix = data.term_matrix()
+    years = data.units["year"].to_numpy()
+    totals = pd.Series(np.asarray(matrix.sum(axis=1)).ravel()).groupby(years).sum()
+    rates = {}
+    for theme in themes:
+        members = theme_members(data.vocabulary, terms_by_theme.get(theme, set()))
+        counts = np.asarray(matrix[:, members].sum(axis=1)).ravel()
+        rates[theme] = pd.Series(counts).groupby(years).sum() / totals
+    return pd.DataFrame(rates, columns=themes)
+
+
+def topic_theme_tests(model: TopicModel, data: TopicCorpus, labels: dict[int, str], terms_by_theme: dict[str, set[str]],
+                      themes: list[str], n_draws: int = 1000, random_state: int = 0) -> pd.DataFrame:
+    """:data:`THEME_TEST_COLUMNS`: for every topic and theme, the two tests :func:`carrying_topics`
+    judges by.
+
+    - ``share``, ``terms``: as :func:`topic_theme_shares`; ``null_mean`` is the topic's mean share on
+      ``n_draws`` frequency-matched random term sets (:func:`matched_random_terms`) and ``null_p``
+      the share of draws at least as heavy as the theme's terms (with the observed set counted
+      in: (1 + hits) / (1 + draws));
+    - ``agreement``: Spearman correlation over years between the topic's prevalence
+      (:func:`topic_prevalence`) and the theme's rate (:func:`yearly_theme_rates`);
+      ``agreement_p`` its one-sided permutation p-value (the years' rates shuffled ``n_draws``
+      times; NaN when the theme's rate or the topic's prevalence does not vary).
+
+    Every random draw comes from ``random_state``.
+    """
+    check_int("n_draws", n_draws, 1)
+    check_int("random_state", random_state, 0)
+    rng = np.random.default_rng(random_state)
+    vocabulary = data.vocabulary
+    shares = topic_theme_shares(model, vocabulary, labels, terms_by_theme, themes)
+    frequencies = np.asarray(data.term_matrix().sum(axis=0)).ravel()
+    prevalence = topic_prevalence(model, data, labels).pivot(index="year", columns="topic", values="share")
+    rates = yearly_theme_rates(data, terms_by_theme, themes).loc[prevalence.index]
+    prevalence_ranks = _ranks(prevalence.to_numpy().T)  # topics x years
+    columns = {name: [] for name in ("null_mean", "null_p", "agreement", "agreement_p")}
+    for theme in themes:
+        members = theme_members(vocabulary, terms_by_theme.get(theme, set()))
+        observed = model.topic_term_[:, members].sum(axis=1)
+        if len(members):
+            null = model.topic_term_[:, matched_random_terms(frequencies, members, n_draws, rng)].sum(axis=2)
+            null_mean, null_p = null.mean(axis=1), (1 + (null >= observed[:, None] - 1e-12).sum(axis=1)) / (1 + n_draws)
+        else:
+            null_mean, null_p = np.zeros(model.n_topics), np.ones(model.n_topics)
+        rate_ranks = _ranks(rates[theme].to_numpy())
+        shuffled = _ranks(rng.permuted(np.tile(rates[theme].to_numpy(), (n_draws, 1)), axis=1))
+        agreement = np.array([_correlation(rate_ranks, row[None, :])[0] for row in prevalence_ranks])
+        permuted = np.array([_correlation(row, shuffled) for row in prevalence_ranks])  # topics x draws
+        with np.errstate(invalid="ignore"):
+            agreement_p = (1 + (permuted >= agreement[:, None] - 1e-12).sum(axis=1)) / (1 + n_draws)
+        agreement_p = np.where(np.isnan(agreement), np.nan, agreement_p)
+        for name, values in zip(columns, (null_mean, null_p, agreement, agreement_p)):
+            columns[name].extend(values.tolist())
+    return shares.assign(**columns)[THEME_TEST_COLUMNS]
+
+
+def judge_topic_themes(tests: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """THE rule for "a topic carries a theme", applied to every row of :func:`topic_theme_tests`:
+    ``carries`` is True when both tests say so --
+
+    1. the topic's share on the theme's terms beats frequency-matched random term sets:
+       ``null_p`` x K (Bonferroni over a model's K topics) at most ``alpha``; and
+    2. over the years, the topic's prevalence rises and falls with the theme's rate:
+       ``agreement`` positive with ``agreement_p`` x m at most ``alpha``, m the number of the
+       model's topics that passed test 1 for the theme (Bonferroni over those tested).
+
+    Adds ``null_p_adjusted``, ``agreement_p_adjusted`` and ``carries``."""
+    check_number("alpha", alpha, 0, 1, exclusive_minimum=True)
+    table = tests.copy()
+    groups = table.groupby(["model", "theme"], sort=False)
+    table["null_p_adjusted"] = np.minimum(1.0, table["null_p"] * groups["topic"].transform("size"))
+    passed = table["null_p_adjusted"] <= alpha
+    tested = passed.groupby([table["model"], table["theme"]], sort=False).transform("sum").clip(lower=1)
+    table["agreement_p_adjusted"] = np.minimum(1.0, table["agreement_p"] * tested)
+    table["carries"] = passed & (table["agreement"] > 0) & (table["agreement_p_adjusted"] <= alpha)
+    return table
+
+
+def carrying_topics(tests: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Per model and theme, the topic that carries it by :func:`judge_topic_themes` (if several
+    do, the one with the largest share on its terms; ties: the lower topic number); themes that
+    no topic carries have no row."""
+    judged = judge_topic_themes(tests, alpha)
+    order = {theme: i for i, theme in enumerate(dict.fromkeys(tests["theme"]))}
+    best = (judged[judged["carries"]]
+            .sort_values(["model", "theme", "share", "topic"], ascending=[True, True, False, True],
+                         key=lambda c: c.map(order) if c.name == "theme" else c)
             .drop_duplicates(["model", "theme"]))
-    return best[best["share"] >= min_share].reset_index(drop=True)
+    return best.reset_index(drop=True)
 
 
-def theme_carriers(shares: pd.DataFrame, prevalence: pd.DataFrame, min_share: float = 0.01) -> pd.DataFrame:
-    """``model, theme, topic, label, theme_share, year, prevalence``: the :func:`carrying_topics`
-    of each theme with its prevalence in every year -- which topic carries the theme, and when
-    it rises."""
-    best = carrying_topics(shares, min_share).rename(columns={"share": "theme_share"})
-    table = best[["model", "theme", "topic", "label", "theme_share"]].merge(
+def theme_carriers(tests: pd.DataFrame, prevalence: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """``model, theme, topic, label, theme_share, agreement, year, prevalence``: the
+    :func:`carrying_topics` of each theme with its prevalence in every year -- which topic
+    carries the theme, and when it rises."""
+    best = carrying_topics(tests, alpha).rename(columns={"share": "theme_share"})
+    table = best[["model", "theme", "topic", "label", "theme_share", "agreement"]].merge(
         prevalence[["model", "topic", "year", "share"]].rename(columns={"share": "prevalence"}), on=["model", "topic"])
-    order = {theme: i for i, theme in enumerate(dict.fromkeys(shares["theme"]))}
+    order = {theme: i for i, theme in enumerate(dict.fromkeys(tests["theme"]))}
     return table.sort_values(["model", "theme", "year"], key=lambda c: c.map(order) if c.name == "theme" else c,
                              ignore_index=True)
+
+
+def carrier_findings(judged: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> list[str]:
+    """A sentence per model and theme from :func:`judge_topic_themes`: the topic that carries it
+    and the evidence, or which test fails (``alpha`` as given to :func:`judge_topic_themes`)."""
+    lines = []
+    for (model, theme), part in judged.groupby(["model", "theme"], sort=False):
+        name = labels.get(theme, theme)
+        carriers = part[part["carries"]].sort_values(["share", "topic"], ascending=[False, True])
+        if len(carriers):
+            row = carriers.iloc[0]
+            lines.append(f"{model.upper()}: {name} is carried by topic {row['label']} ({row['share']:.1%} of its "
+                         f"weight on the theme's terms against {row['null_mean']:.1%} for matched random terms, "
+                         f"adjusted p = {row['null_p_adjusted']:.3f}; Spearman {row['agreement']:+.2f} with the "
+                         f"theme's yearly rate, adjusted p = {row['agreement_p_adjusted']:.3f}).")
+            continue
+        if part["share"].max() == 0:
+            lines.append(f"{model.upper()}: {name}: none of its terms is in the model's vocabulary, so no topic "
+                         "can carry it.")
+            continue
+        reasons = []
+        if not part["null_p_adjusted"].le(alpha).any():
+            row = part.sort_values(["null_p_adjusted", "share", "topic"], ascending=[True, False, True]).iloc[0]
+            reasons.append(f"no topic's weight on its terms beats matched random terms (best: topic {row['label']}, "
+                           f"{row['share']:.1%} against {row['null_mean']:.1%}, adjusted p = "
+                           f"{row['null_p_adjusted']:.3f})")
+        else:
+            passed = part[part["null_p_adjusted"] <= alpha]
+            best = passed.sort_values("agreement", ascending=False, na_position="last").iloc[0]
+            agreement = "undefined" if pd.isna(best["agreement"]) else f"{best['agreement']:+.2f}"
+            reasons.append(f"{len(passed)} topic(s) weigh its terms beyond chance, but none rises and falls with "
+                           f"its yearly rate (best: topic {best['label']}, Spearman {agreement}, adjusted p = "
+                           f"{best['agreement_p_adjusted']:.3f})")
+        lines.append(f"{model.upper()}: no topic carries {name}: " + "; ".join(reasons) + ".")
+    return lines
 
 
 def topic_summary_table(terms: pd.DataFrame, labels: pd.DataFrame, n_terms: int = 8) -> pd.DataFrame:

@@ -14,8 +14,10 @@ The pipeline, each step a function:
    ``CoherenceModel`` defines them, see :mod:`analysis.models.coherence`) and topic diversity;
    :func:`topic_stability` matches topics across seeds (Hungarian matching on the
    cosine similarity of topic-term vectors) and picks the most representative seed;
-   :func:`choose_n_topics` applies the documented selection rule.
-5. :func:`dynamic_topic_terms` -- gensim ``LdaSeqModel`` over yearly time slices.
+   :func:`choose_n_topics` applies the documented selection rule (one standard error over
+   seeds) and :func:`k_by_score` gives the K every score would pick.
+5. :func:`dynamic_topic_terms` -- gensim ``LdaSeqModel`` over yearly time slices;
+   :func:`dynamic_topic_changes` says whether, and which, top terms change.
 """
 
 from __future__ import annotations
@@ -301,16 +303,61 @@ def topic_stability(models: list[TopicModel]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=STABILITY_COLUMNS)
 
 
+SCORES = ("c_npmi", "c_v", "diversity", "stability")
+K_CHOICE_COLUMNS = ["model", "score", "best_k", "best_mean", "best_se", "one_se_k", "at_edge"]
+
+
+def _score_by_k(selection: pd.DataFrame, stability: pd.DataFrame) -> pd.DataFrame:
+    """``model, k, score, mean, se, n``: each score's mean over seeds per family and K with its
+    standard error (standard deviation over seeds / sqrt(seeds); 0 for one seed). Stability
+    is one number per K (over all pairs of seeds), its spread the pairs' range."""
+    long = selection.melt(id_vars=["model", "k"], value_vars=["c_npmi", "c_v", "diversity"], var_name="score")
+    grouped = long.groupby(["model", "score", "k"], sort=False)["value"]
+    table = grouped.agg(mean="mean", sd=lambda v: v.std(ddof=1) if len(v) > 1 else 0.0, n="count").reset_index()
+    table["se"] = table["sd"] / np.sqrt(table["n"])
+    stable = stability.assign(score="stability", mean=stability["stability"], se=0.0, n=1)
+    return pd.concat([table[["model", "score", "k", "mean", "se", "n"]], stable[["model", "score", "k", "mean", "se", "n"]]],
+                     ignore_index=True)
+
+
+def _one_se_pick(rows: pd.DataFrame) -> tuple[pd.Series, int]:
+    """The best K by mean and the smallest K whose mean is within one standard error of it
+    (Breiman et al. 1984; Hastie et al., ESL 7.10): simpler models unless the data say otherwise."""
+    rows = rows.sort_values("k")
+    best = rows.loc[rows["mean"].idxmax()]
+    within = rows[rows["mean"] >= best["mean"] - best["se"]]
+    return best, int(within["k"].min())
+
+
+def k_by_score(selection: pd.DataFrame, stability: pd.DataFrame) -> pd.DataFrame:
+    """:data:`K_CHOICE_COLUMNS`: for every family and score (c_npmi, c_v, diversity, stability),
+    the K with the best mean over seeds, its mean and standard error, the smallest K within one
+    standard error of it, and whether that K sits at an edge of the grid tried ("lower",
+    "upper" or "")."""
+    table = _score_by_k(selection, stability)
+    rows = []
+    for family in dict.fromkeys(selection["model"]):
+        grid = sorted(set(selection.loc[selection["model"] == family, "k"]))
+        for score in SCORES:
+            best, one_se = _one_se_pick(table[(table["model"] == family) & (table["score"] == score)])
+            edge = "lower" if one_se == grid[0] and len(grid) > 1 else "upper" if one_se == grid[-1] and len(grid) > 1 else ""
+            rows.append((family, score, int(best["k"]), float(best["mean"]), float(best["se"]), one_se, edge))
+    return pd.DataFrame(rows, columns=K_CHOICE_COLUMNS)
+
+
 def choose_n_topics(selection: pd.DataFrame, stability: pd.DataFrame, min_stability: float = 0.7,
                     n_topics=None) -> dict[str, int]:
     """K per family by the project's rule, unless ``n_topics`` (a number, or ``{"lda": k,
     "nmf": k}``) overrides it.
 
     Rule: among the K whose topics are stable across seeds (mean matched similarity at least
-    ``min_stability``), the K with the highest mean c_npmi over seeds; ties go to the smaller
-    K. If no K is that stable, the most stable K. c_npmi rather than c_v, because c_v can rate
-    topics of unrelated words highly and is undefined for some topics on small corpora.
+    ``min_stability``), take the K with the highest mean c_npmi over seeds, then choose the
+    smallest stable K whose mean c_npmi is within one standard error (over seeds) of that best
+    mean: a difference smaller than the seeds' own spread does not justify more topics. If no K
+    is that stable, the most stable K. c_npmi rather than c_v, because c_v can rate topics of
+    unrelated words highly (:func:`k_by_score` gives the K every score would pick).
     """
+    check_number("min_stability", min_stability, 0, 1)
     families = list(dict.fromkeys(selection["model"]))
     if n_topics is not None:
         chosen = n_topics if isinstance(n_topics, dict) else {f: n_topics for f in families}
@@ -322,16 +369,33 @@ def choose_n_topics(selection: pd.DataFrame, stability: pd.DataFrame, min_stabil
             if k not in set(selection.loc[selection["model"] == family, "k"]):
                 raise ParameterError(f"n_topics={n_topics!r}: K={k!r} for {family} is not in n_topics_grid")
         return {f: int(chosen[f]) for f in families}
-    coherence = selection.groupby(["model", "k"], as_index=False)["c_npmi"].mean()
-    table = coherence.merge(stability, on=["model", "k"])
+    scores = _score_by_k(selection, stability)
+    coherence = scores[scores["score"] == "c_npmi"].merge(stability, on=["model", "k"])
     chosen = {}
     for family in families:
-        rows = table[table["model"] == family].sort_values("k")
+        rows = coherence[coherence["model"] == family].sort_values("k")
         stable = rows[rows["stability"] >= min_stability]
-        pick = (stable.loc[stable["c_npmi"].idxmax()] if len(stable)
-                else rows.loc[rows["stability"].idxmax()])
-        chosen[family] = int(pick["k"])
+        chosen[family] = (_one_se_pick(stable)[1] if len(stable)
+                          else int(rows.loc[rows["stability"].idxmax(), "k"]))
     return chosen
+
+
+def k_choice_findings(choices: pd.DataFrame, chosen: dict[str, int], grid, set_by_user: bool) -> list[str]:
+    """A sentence per family from :func:`k_by_score` and the K chosen: the K, how (rule or
+    ``n_topics``), whether it sits at an edge of ``grid``, and the K each score would pick."""
+    grid = sorted(grid)
+    lines = []
+    for family, k in chosen.items():
+        rows = choices[choices["model"] == family].set_index("score")
+        text = f"{family.upper()}: K = {k} ({'set by `n_topics`' if set_by_user else 'by the rule'})"
+        if len(grid) > 1 and k in (grid[0], grid[-1]):
+            text += (f", at the {'lower' if k == grid[0] else 'upper'} edge of the grid tried: a K beyond it was "
+                     "not tried, so widen `n_topics_grid` before reading much into it")
+        picks = "; ".join(
+            f"{score} {int(row.best_k)} (mean {row.best_mean:.4f} ± {row.best_se:.4f}), "
+            f"{int(row.one_se_k)} within one standard error" for score, row in rows.iterrows())
+        lines.append(f"{text}. Best K by each score: {picks}.")
+    return lines
 
 
 def representative_model(models: list[TopicModel], stability: pd.DataFrame, family: str, k: int) -> TopicModel:
@@ -372,3 +436,45 @@ def dynamic_topic_terms(data: TopicCorpus, n_topics: int, random_state: int = 0,
         rows += [(topic + 1, int(year), vocabulary[i], int(ranks[i, t]), float(weights[i, t]))
                  for t, year in enumerate(years) for i in shown]
     return pd.DataFrame(rows, columns=DYNAMIC_COLUMNS).sort_values(["topic", "year", "rank"], ignore_index=True)
+
+
+DYNAMIC_CHANGE_COLUMNS = ["topic", "first_year", "last_year", "n_years", "years_changed", "entered", "left"]
+
+
+def dynamic_topic_changes(evolution: pd.DataFrame, n_terms: int = 10) -> pd.DataFrame:
+    """:data:`DYNAMIC_CHANGE_COLUMNS` from :func:`dynamic_topic_terms`: per topic, its years, the
+    number of years whose ordered top ``n_terms`` differ from the year before, and the terms in the last
+    year's top ``n_terms`` but not the first's (``entered``) and the reverse (``left``),
+    space-separated in rank order."""
+    check_int("n_terms", n_terms, 1)
+    top = evolution[evolution["rank"] <= n_terms].sort_values(["topic", "year", "rank"])
+    rows = []
+    for topic, part in top.groupby("topic", sort=True):
+        by_year = part.groupby("year", sort=True)["term"].agg(tuple)
+        changed = sum(a != b for a, b in zip(by_year.iloc[:-1], by_year.iloc[1:]))
+        first, last = by_year.iloc[0], by_year.iloc[-1]
+        rows.append((int(topic), int(by_year.index[0]), int(by_year.index[-1]), len(by_year), int(changed),
+                     " ".join(t for t in last if t not in first), " ".join(t for t in first if t not in last)))
+    return pd.DataFrame(rows, columns=DYNAMIC_CHANGE_COLUMNS)
+
+
+def dynamic_findings(changes: pd.DataFrame, n_terms: int) -> list[str]:
+    """What changed in the dynamic model, from :func:`dynamic_topic_changes`: a sentence per
+    topic whose top terms move, or one sentence saying that none do."""
+    moving = changes[changes["years_changed"] > 0]
+    if moving.empty:
+        return [f"The dynamic model's top {n_terms} terms are the same, in the same order, in every year for all "
+                f"{len(changes)} topics: it shows no change over time, so its table and figure are not shown."]
+    lines = []
+    for row in moving.itertuples():
+        text = (f"Topic {row.topic}: its top {n_terms} terms change in {row.years_changed} of "
+                f"{row.n_years - 1} steps from one year to the next")
+        if row.entered or row.left:
+            text += (f"; from {row.first_year} to {row.last_year}, {row.entered.replace(' ', ', ') or 'no term'} "
+                     f"entered and {row.left.replace(' ', ', ') or 'no term'} left")
+        else:
+            text += f"; {row.first_year} and {row.last_year} have the same terms in another order"
+        lines.append(text + ".")
+    if len(moving) < len(changes):
+        lines.append(f"The other {len(changes) - len(moving)} topic(s) keep the same top {n_terms} terms every year.")
+    return lines

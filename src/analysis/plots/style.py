@@ -12,6 +12,8 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator, NullLocator
 
 from ..errors import ParameterError
 from ..io.tables import atomic_path
@@ -22,6 +24,8 @@ PNG_DPI = 300
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
 # colour blindness. Black last, for reference lines.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+# Lines and markers: Okabe-Ito without yellow (too faint on white) and black (kept for reference lines).
+LINE_COLOURS = OKABE_ITO[:3] + OKABE_ITO[4:7]
 SEQUENTIAL_CMAP = "viridis"  # perceptually uniform and colour-blind safe
 
 STYLE = {
@@ -71,6 +75,21 @@ def new_figure(width: str = "single", height: float | None = None, **subplot_kw)
                         layout="constrained", **subplot_kw)
 
 
+def freeze_layout(fig) -> None:
+    """Lay ``fig`` out once, at the PNG resolution, and keep that layout for every format.
+
+    Text is measured at the resolution it is laid out at, and hinted glyphs are wider at 300 dpi
+    than at the 100 dpi of the screen: a label laid out at 100 dpi ran over the edge of the PNG
+    ("nvironmental crime"). Laying out at 300 dpi also matches the unhinted widths of PDF and SVG.
+    Doing it once, not once per format, halves the time of a save.
+    """
+    screen_dpi = fig.dpi
+    fig.set_dpi(PNG_DPI)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    fig.set_dpi(screen_dpi)
+
+
 def save_figure(fig, name: str, figures_dir: str | Path, on_save=None) -> list[Path]:
     """Write ``<figures_dir>/<name>.pdf|.svg|.png`` and return the paths.
 
@@ -80,8 +99,7 @@ def save_figure(fig, name: str, figures_dir: str | Path, on_save=None) -> list[P
     """
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
-    fig.draw_without_rendering()  # lay the figure out once, not once per format (twice as fast)
-    fig.set_layout_engine("none")
+    freeze_layout(fig)
     paths = []
     for fmt in FORMATS:
         target = figures_dir / f"{name}.{fmt}"
@@ -91,3 +109,70 @@ def save_figure(fig, name: str, figures_dir: str | Path, on_save=None) -> list[P
     if on_save is not None:
         on_save(name, paths, figures_dir)
     return paths
+
+
+class ReadableLocator(Locator):
+    """Ticks on whole numbers (years, or the rows and columns of a heatmap), never closer than
+    their labels are long.
+
+    ``positions`` (the years with data, the cells of a heatmap) are ticked themselves when every
+    pair of neighbours leaves room for their labels at the axis's drawn length; otherwise the
+    ticks are thinned to round steps (1, 2, 5, 10, 25, 50 ...), as many as fit. The room is
+    measured when the axis is drawn, so one locator suits a wide figure and a narrow panel.
+    """
+
+    EM = 0.64  # width of a digit, and about the mean width of a character, in DejaVu Sans (em)
+    GAP = 1.2  # ems of white space kept between two labels
+
+    def __init__(self, positions=None):
+        self.positions = None if positions is None else np.unique(np.asarray(positions, dtype=int))
+
+    def __call__(self):
+        low, high = self.axis.get_view_interval()
+        return self.tick_values(low, high)
+
+    def tick_values(self, vmin, vmax):
+        low, high = sorted((vmin, vmax))
+        points_per_unit = self._axis_points() / max(high - low, 1e-9)
+        if self.positions is not None:
+            shown = self.positions[(self.positions >= low) & (self.positions <= high)]
+            if len(shown) == 1 or (len(shown) > 1 and np.diff(shown).min() * points_per_unit >= self._spacing(shown)):
+                return shown.astype(float)
+        ticks = np.arange(np.ceil(low), np.floor(high) + 1)
+        n_intervals = max(1, int(points_per_unit * (high - low) // self._spacing(ticks)))
+        ticks = MaxNLocator(nbins=n_intervals, integer=True, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+        return ticks[(ticks >= low) & (ticks <= high)]
+
+    def _axis_points(self) -> float:
+        box = self.axis.axes.get_window_extent()
+        pixels = box.width if self.axis.axis_name == "x" else box.height
+        return pixels * 72 / self.axis.figure.dpi
+
+    def _spacing(self, ticks) -> float:
+        """Points from one tick to the next that its labels need: their width along an x axis,
+        their height along a y axis or when turned upright."""
+        label = self.axis.get_major_ticks(1)[0].label1
+        size = label.get_fontsize()
+        across = self.axis.axis_name == "y" or abs(label.get_rotation() % 180 - 90) < 45
+        if across:
+            lines = max((self.axis.major.formatter(t).count("\n") + 1 for t in ticks), default=1)
+            return size * (1.2 * lines + 0.3)
+        chars = max((len(line) for t in ticks for line in self.axis.major.formatter(t).split("\n")), default=4)
+        return size * (self.EM * chars + self.GAP)
+
+
+def set_year_axis(axis, observed=None) -> None:
+    """Make ``axis`` (``ax.xaxis``) an axis of whole years: :class:`ReadableLocator` ticks,
+    labelled "2016" (never "2016.0", "2012.5" or an offset)."""
+    axis.set_major_locator(ReadableLocator(observed))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}"))
+    axis.set_minor_locator(NullLocator())
+
+
+def set_category_axis(axis, labels: list[str]) -> None:
+    """Label ``axis`` at 0, 1, ... with ``labels``, leaving out as many as needed (every 2nd,
+    5th, ...) for the rest to stay apart: the 79 years of a similarity matrix stay readable."""
+    axis.set_major_locator(ReadableLocator(range(len(labels))))
+    axis.set_major_formatter(FuncFormatter(
+        lambda value, _: labels[int(round(value))] if 0 <= round(value) < len(labels) else ""))
+    axis.set_minor_locator(NullLocator())

@@ -46,8 +46,11 @@ def _existing_file(name, value):
 
 
 def _folder(name, value):
-    if Path(_path(name, value)).exists() and not Path(value).is_dir():
-        raise ParameterError(f"{name}={value!r}: is a file, not a folder")
+    path = Path(_path(name, value)).absolute()
+    existing = next(folder for folder in (path, *path.parents) if folder.exists())  # the root exists
+    if not existing.is_dir():
+        where = "" if existing == path else f"{str(existing)!r} "
+        raise ParameterError(f"{name}={value!r}: {where}is a file, not a folder")
     return str(value)
 
 
@@ -135,6 +138,12 @@ PARAMETERS: dict[str, Parameter] = {
     "keyness_min_count": Parameter(_int(1), "keyness: terms used fewer times are left out"),
     "new_term_min_count": Parameter(_int(1), "a new term must be used at least this often"),
     "kwic_examples": Parameter(_int(0), "keyword-in-context rows shown per focus theme"),
+    "entry_min_mentions": Parameter(_int(1), "entry year: the first year with at least this many mentions"),
+    "entry_min_rate": Parameter(_optional(lambda name, value: check_number(name, value, 0)),
+                                "... and at least this many per 10,000 words (None: no rate threshold)"),
+    "entry_min_share": Parameter(_optional(_share()), "... and at least this share of the year's documents (None: none)"),
+    "speaker_column": Parameter(_optional(_text), "metadata column naming who speaks, for the diffusion (None: skip)"),
+    "n_first_speakers": Parameter(_int(1), "first speakers to raise each theme, quoted"),
     # 02
     "topic_unit": Parameter(_choice(UNITS), "what a topic model sees: paragraph or document"),
     "sample_per_year": Parameter(_optional(_int(1)), "documents per year modelled (None: all)"),
@@ -151,6 +160,14 @@ PARAMETERS: dict[str, Parameter] = {
     "lda_iterations": Parameter(_int(1), "gensim LdaModel inference iterations"),
     "dynamic_topics": Parameter(check_bool, "fit a dynamic topic model over the years"),
     "n_examples": Parameter(_int(1), "representative units shown per topic"),
+    "carrier_alpha": Parameter(_share(), "a topic carries a theme when both tests (chance, years) pass at this level"),
+    "null_draws": Parameter(_int(1), "random term sets and year permutations of the topic-theme tests"),
+    "seeded_topics": Parameter(check_bool, "fit the seeded (keyword-assisted) topic model"),
+    "seeded_free_topics": Parameter(_int(0), "seeded model: free topics beside the theme topics"),
+    "seeded_seed_prior": Parameter(lambda name, value: check_number(name, value, 0, exclusive_minimum=True),
+                                   "seeded model: a seed word's prior weight on its theme's topic"),
+    "seeded_iterations": Parameter(_int(1), "seeded model: Gibbs sampling iterations"),
+    "seeded_n_boot": Parameter(_int(1), "seeded model: bootstrap replicates of each year's documents"),
     # 03
     "compare_by": Parameter(_choice(COMPARE_BY), "compare documents, or years (documents pooled)"),
     "topic_family": Parameter(_topic_family, "notebook 02's family for topic similarity (or None)"),
@@ -158,15 +175,13 @@ PARAMETERS: dict[str, Parameter] = {
     "lineage_sample_per_year": Parameter(_optional(_int(1)), "documents per year in the lineage (None: all)"),
     "novelty_threshold": Parameter(_share(), "a paragraph whose best earlier match scores below this is new"),
     "novelty_min_tokens": Parameter(_int(1), "shorter paragraphs are never called new"),
+    "lineage_min_words": Parameter(_int(1), "shorter paragraphs are neither ancestors nor new content"),
     "passage_min_words": Parameter(_int(2), "shortest shared passage, in words"),
     # 04
-    "robustness_normalize": Parameter(_list_of(_choice(NORMALIZATIONS)), "normalisations of the grid"),
-    "robustness_domain_stopwords": Parameter(_list_of(check_bool), "domain stop words on/off in the grid"),
-    "robustness_phrases": Parameter(_list_of(_choice(PHRASE_SOURCES)), "phrase settings of the grid"),
-    "robustness_min_df": Parameter(_list_of(_int(1)), "minimum document frequencies of the grid"),
-    "topic_claims": Parameter(check_bool, "recompute the topic claim under each specification"),
+    "robustness_entry_min_mentions": Parameter(_list_of(_int(2), allow_empty=True),
+                                               "robustness: entry rules 'first year with at least k mentions'"),
+    "topic_claims": Parameter(check_bool, "recompute the topic claim under other K, seeds and model families"),
     "robustness_n_topics": Parameter(_optional(_list_of(_int(2))), "K for the topic claim (None: K chosen, K +/- 2)"),
-    "min_share": Parameter(_share(), "a topic carries a theme with at least this share of its weight"),
     "n_keyness_terms": Parameter(_int(1), "rows of the LaTeX keyness table"),
 }
 PATH_PARAMETERS = frozenset({"corpus", "codebook", "reports_dir", "figures_dir", "cache_dir", "domain_stopwords"})
@@ -232,12 +247,6 @@ def check_across_notebooks(values_by_notebook: dict) -> None:
             missing = sorted(set(values["topic_families"]) - set(n_topics))
             if missing:
                 raise ParameterError(f"{where}: n_topics={n_topics!r} gives no K for {', '.join(missing)}")
-        learned = values.get("phrases", "both") in ("both", "gensim")
-        wanted = [p for p in values.get("robustness_phrases", []) if p in ("both", "gensim")]
-        if wanted and not learned:
-            raise ParameterError(f"{where}: robustness_phrases={values['robustness_phrases']!r} needs learned "
-                                 f"collocations, but phrases={values['phrases']!r} builds the corpus index without them; "
-                                 "drop 'both' and 'gensim' from robustness_phrases or set phrases to 'both'")
     families = merged.get("topic_families")
     if families is not None:
         for where, values in values_by_notebook.items():

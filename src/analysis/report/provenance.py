@@ -5,9 +5,10 @@
   SHA-256 of each file); the notebook session passes it to ``save_figure``.
 - After a run, :func:`finalize_report` takes the corpus fingerprint the index recorded and
   writes ``<figures_dir>/manifest.json`` (every figure with its notebook, parameters,
-  fingerprint and package versions) and ``<reports_dir>/index.html`` (one page linking every
-  notebook, figure and table), and compares the run's key results with the last run's:
-  ``<reports_dir>/changes.md`` says what a new document or theme changed.
+  fingerprint and package versions), the start page ``<reports_dir>/index.html`` and the KWIC
+  explorer ``kwic.html`` (see :mod:`analysis.report.start_page`), and compares the run's key
+  results with the last run's: ``<reports_dir>/changes.md`` says what a new document or theme
+  changed.
 
 Nothing here records a time or a machine, so the same inputs give the same files.
 """
@@ -15,16 +16,16 @@ Nothing here records a time or a machine, so the same inputs give the same files
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 
+from ..errors import AnalysisError
 from ..io.tables import atomic_write_text
+from .start_page import write_start_page
 
 PROVENANCE_DIR = ".provenance"
 PACKAGES = ("agenda-analysis", "numpy", "scipy", "pandas", "scikit-learn", "gensim", "nltk", "simplemma", "matplotlib",
@@ -139,75 +140,34 @@ def describe_changes(previous: dict | None, current: dict) -> list[str]:
     return lines or ["No change in the corpus, the codebook or the key results."]
 
 
+def read_run_record(reports_dir: str | Path) -> dict | None:
+    """The record of the last run (None when there is none); a damaged one stops, naming it."""
+    path = Path(reports_dir) / RUN_RECORD
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(path.read_bytes().decode("utf-8"))
+        readable = (isinstance(record, dict) and isinstance(record.get("corpus"), dict)
+                    and isinstance(record.get("documents", []), list) and isinstance(record.get("results", {}), dict))
+        problem = "" if readable else "not the record of a run"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        problem = str(error)
+    if problem:
+        raise AnalysisError(f"{path}: the record of the last run is damaged ({problem}); delete it to start "
+                            "a new record (this run's changes.md then compares with nothing)")
+    return record
+
+
 def record_run(reports_dir: str | Path, fingerprint: dict, documents: list[str]) -> list[str]:
     """Compare this run with the last recorded one, write ``changes.md`` and the new record."""
     folder = Path(reports_dir)
     record_path = folder / RUN_RECORD
-    previous = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else None
+    previous = read_run_record(folder)
     current = {"corpus": fingerprint, "documents": sorted(documents), "results": key_results(folder)}
     changes = describe_changes(previous, current)
     atomic_write_text(folder / CHANGES, "# Changes since the last run\n\n" + "".join(f"- {c}\n" for c in changes))
     atomic_write_text(record_path, json.dumps(current, indent=2, sort_keys=True) + "\n")
     return changes
-
-
-def _link(target: Path, base: Path, text: str | None = None) -> str:
-    relative = Path(os.path.relpath(target, base)).as_posix()
-    return f'<a href="{html.escape(relative)}">{html.escape(text or target.name)}</a>'
-
-
-def write_index(reports_dir: str | Path, figures_dir: str | Path, fingerprint: dict, versions: dict,
-                changes: list[str], stale: list[str] = ()) -> Path:
-    """``<reports_dir>/index.html``: every executed notebook, figure, table and browser of the
-    report, linked relatively (it opens from the file system), with the corpus fingerprint,
-    the parameters of each notebook and the package versions."""
-    reports, figures = Path(reports_dir).resolve(), Path(figures_dir).resolve()
-    esc = html.escape
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', "<title>Report</title>",
-             "<style>body{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
-             "vertical-align:top}img{max-width:22em;border:1px solid #eee}code{font-size:90%}</style>",
-             "</head>", "<body>", "<h1>Report</h1>"]
-    if stale:
-        parts += ["<h2>Out of date</h2>", "<p><strong>Parts of this report do not agree with each other:</strong></p>",
-                  "<ul>"] + [f"<li>{esc(line)}</li>" for line in stale] + ["</ul>"]
-    parts += ["<h2>Corpus fingerprint</h2>", "<table>"]
-    parts += [f"<tr><th>{esc(k)}</th><td><code>{esc(str(v))}</code></td></tr>" for k, v in fingerprint.items()]
-    parts += ["</table>", "<h2>Changes since the last run</h2>", "<ul>"]
-    parts += [f"<li>{esc(line)}</li>" for line in changes] + ["</ul>"]
-    parts += ["<h2>Notebooks</h2>", "<table><tr><th>notebook</th><th>executed</th><th>parameters</th></tr>"]
-    for executed in sorted(reports.glob("[0-9]*.ipynb")):
-        if executed.name.endswith(".failed.ipynb"):
-            continue
-        parameters_file = reports / "parameters" / f"{executed.stem}.json"
-        record = json.loads(parameters_file.read_text(encoding="utf-8")) if parameters_file.exists() else {}
-        parameters = record.get("parameters", {})
-        rows = "".join(f"{esc(k)} = <code>{esc(json.dumps(v, default=str))}</code><br>" for k, v in sorted(parameters.items()))
-        parts.append(f"<tr><td>{esc(executed.stem)}</td><td>{_link(executed.with_suffix('.html'), reports, 'HTML')} · "
-                     f"{_link(executed, reports, 'ipynb')}</td><td>{rows}</td></tr>")
-    parts.append("</table>")
-    browsers = sorted(p for p in reports.glob("*.html") if not p.name[0].isdigit() and p.name != "index.html")
-    if browsers:
-        parts += ["<h2>Interactive pages</h2>", "<ul>"] + [f"<li>{_link(p, reports)}</li>" for p in browsers] + ["</ul>"]
-    parts += ["<h2>Figures</h2>", "<table><tr><th>figure</th><th>made by</th><th>files</th></tr>"]
-    for record in figure_records(figures):
-        files = " · ".join(_link(figures / f["file"], reports, f["file"].rsplit(".", 1)[1].upper())
-                           for f in record["files"])
-        png = next((f["file"] for f in record["files"] if f["file"].endswith(".png")), None)
-        image = (f'<br><img src="{esc(Path(os.path.relpath(figures / png, reports)).as_posix())}" '
-                 f'alt="{esc(record["figure"])}">' if png else "")
-        parts.append(f"<tr><td>{esc(record['figure'])}{image}</td><td>{esc(str(record['notebook']))}</td>"
-                     f"<td>{files}</td></tr>")
-    parts += ["</table>", f"<p>{_link(figures / 'manifest.json', reports, 'manifest.json')}: the same, with "
-                          "parameters and file hashes.</p>"]
-    parts += ["<h2>Tables</h2>", "<ul>"]
-    for table in sorted((reports / "tables").glob("*.csv")):
-        tex = table.with_suffix(".tex")
-        parts.append(f"<li>{_link(table, reports)}" + (f" · {_link(tex, reports)}" if tex.exists() else "") + "</li>")
-    parts += ["</ul>", "<h2>Software</h2>", "<table>"]
-    parts += [f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in versions.items()]
-    parts += ["</table>", "</body>", "</html>"]
-    return atomic_write_text(reports / "index.html", "\n".join(parts) + "\n")
 
 
 def stale_notebooks(reports_dir: str | Path, index_key: str) -> list[str]:
@@ -253,9 +213,10 @@ def _result_sha(reports_dir: str | Path, name: str) -> str | None:
 
 def finalize_report(reports_dir: str | Path, figures_dir: str | Path, fingerprint: dict, index_key: str,
                     documents: list[str]) -> list[str]:
-    """Manifest, index page and change report for a finished run; returns the changes."""
+    """Manifest, change report, start page and KWIC explorer for a finished run; returns the changes."""
     versions = package_versions()
     write_manifest(figures_dir, fingerprint, versions)
     changes = record_run(reports_dir, fingerprint, documents)
-    write_index(reports_dir, figures_dir, fingerprint, versions, changes, stale_notebooks(reports_dir, index_key))
+    write_start_page(reports_dir, figures_dir, index_key, figure_records(figures_dir), fingerprint, versions, changes,
+                     stale_notebooks(reports_dir, index_key))
     return changes

@@ -51,6 +51,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import AnalysisError, ParameterError
+from ..io.codebook import load_yaml
 from .params import (PATH_PARAMETERS, check_across_notebooks, check_against_corpus, unknown_parameter,
                      validate_parameters)
 
@@ -78,18 +79,41 @@ def notebook_parameters(notebook: Path) -> dict:
     """The parameters a notebook declares in its cell tagged ``parameters``, with defaults."""
     import papermill
 
+    check_notebook(notebook)
     declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise ParameterError(f"{notebook}: has no cell tagged 'parameters'")
     return {name: spec["default"] for name, spec in declared.items()}
 
 
+def check_notebook(notebook: Path) -> None:
+    """Stop with the notebook named if it is not a readable, valid Jupyter notebook."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        nbformat.validate(nb)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ParameterError(f"{notebook}: cannot be read ({error})") from None
+    except nbformat.ValidationError as error:
+        raise ParameterError(f"{notebook}: not a valid Jupyter notebook ({error.message})") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # what nbformat raises on other JSON
+        raise ParameterError(f"{notebook}: not a Jupyter notebook ({type(error).__name__}: {error})") from None
+    if not nb.metadata.get("kernelspec", {}).get("name"):
+        raise ParameterError(f"{notebook}: names no kernel (metadata.kernelspec); open it in JupyterLab, "
+                             "choose the Python 3 kernel and save it")
+
+
 def read_parameter_file(path: str | Path) -> dict:
+    """A YAML file of parameter values (aliases refused: see :func:`~analysis.io.codebook.load_yaml`)."""
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"--params {path}: no such file")
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        values = load_yaml(path.read_bytes().decode("utf-8"), str(path)) or {}
+    except UnicodeDecodeError as error:
+        raise ParameterError(f"--params {path}: not UTF-8 text (byte {error.start}: "
+                             f"{error.object[error.start:error.start + 1]!r}); convert it to UTF-8 first") from None
     except yaml.YAMLError as error:
         raise ParameterError(f"--params {path}: not valid YAML ({error})") from None
     if not isinstance(values, dict):
@@ -98,9 +122,10 @@ def read_parameter_file(path: str | Path) -> dict:
 
 
 def parse_value(text: str):
-    """Command-line values are read as YAML: ``5`` is a number, ``true`` a boolean, ``[a, b]`` a list."""
+    """Command-line values are read as YAML: ``5`` is a number, ``true`` a boolean, ``[a, b]`` a list
+    (a value YAML cannot read, or that uses an alias, is taken as the text it is)."""
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError:
         return text
 
@@ -139,6 +164,8 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
             raise unknown_parameter(name, known if report_all else declared[notebooks[0]])
     checked = {nb: check_parameters(nb, declared[nb], overrides) for nb in notebooks}
     check_across_notebooks({nb.name: values for nb, values in checked.items()})
+    for folder in sorted({values["reports_dir"] for values in checked.values()}):
+        check_run_record(Path(folder))
     check_kernel()
     index = prepare_index({**checked[notebooks[0]],
                            "n_jobs": max(values.get("n_jobs", 1) for values in checked.values())}, log)
@@ -249,6 +276,14 @@ def finalize(settings: dict) -> list[str]:
                          text_column=settings["text_column"], learn_phrases=settings["phrases"] in ("both", "gensim"))
     return finalize_report(settings["reports_dir"], settings["figures_dir"], index.fingerprint, index.key,
                            index.documents["doc_id"].tolist())
+
+
+def check_run_record(reports_dir: Path) -> None:
+    """The record of the last run, which the run compares itself with at its end, must be
+    readable: stop before any notebook runs, naming it, if it is damaged."""
+    from .provenance import read_run_record
+
+    read_run_record(reports_dir)
 
 
 def check_kernel() -> None:
@@ -530,6 +565,9 @@ class _Staging:
                 staging.mkdir(parents=True)
                 _link_tree(folder, staging, self._inner(folder))
             self.logs.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # no permission, a file in the way, a full disk
+            self.discard()
+            raise AnalysisError(f"cannot prepare the output folders: {error}") from None
         except BaseException:
             self.discard()
             raise

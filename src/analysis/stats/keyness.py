@@ -4,22 +4,38 @@ The statistic is the log-likelihood G2 of Rayson & Garside (2000), after Dunning
 ``a`` occurrences in a target of ``c`` tokens and ``b`` in a reference of ``d`` tokens,
 ``E1 = c(a+b)/(c+d)``, ``E2 = d(a+b)/(c+d)`` and ``G2 = 2 (a ln(a/E1) + b ln(b/E2))``, with
 ``0 ln 0 = 0``. G2 is signed negative where the term is relatively rarer in the target. The
-p-value is that of chi-square with one degree of freedom. The effect size is Hardie's (2014)
-log ratio, ``log2((a/c) / (b/d))``, with a zero frequency replaced by 0.5 so that terms found
-in one text only get a finite value.
+p-value is that of chi-square with one degree of freedom; ``p_adjusted`` is the Benjamini-Hochberg
+adjustment over all the terms of one comparison (a table tests hundreds of terms at once, so the
+raw p-values say little). The effect size is Hardie's (2014) log ratio, ``log2((a/c) / (b/d))``;
+a zero frequency is replaced by half an occurrence in the *larger* of the two texts, so a term
+found in one text only gets a finite value whose sign always agrees with G2's (a half occurrence
+in the smaller text could outweigh a real one in the larger).
+
+Before testing, spelling variants of a term ("combatting"/"combating", "labour"/"labor") are
+counted as one (:mod:`analysis.text.spelling`; ``variants`` lists the forms merged), and terms
+that name the bodies and meetings of the corpus are flagged (``is_name``, :func:`name_words`):
+a resolution of the APPF says "APPF" where an IPU text says "IPU", which is who speaks, not what
+about.
 """
 
 from __future__ import annotations
 
+import re
+from importlib import resources
+
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.stats import chi2, false_discovery_control
 
 from ..checks import check_int
 from ..errors import ParameterError
-from ..index.dfm import DFM, dfm_subset
+from ..index.dfm import DFM, dfm_merge, dfm_subset
+from ..text.spelling import spelling_variants
 
-KEYNESS_COLUMNS = ["comparison", "term", "freq_target", "freq_reference", "g2", "p_value", "log_ratio"]
+COUNT_COLUMNS = ["comparison", "term", "freq_target", "freq_reference", "g2", "p_value", "p_adjusted", "log_ratio"]
+KEYNESS_COLUMNS = ["comparison", "term", "variants", "freq_target", "freq_reference", "docs_target",
+                   "docs_reference", "g2", "p_value", "p_adjusted", "log_ratio", "is_name"]
+NAME_COLUMNS = ("body", "meeting")
 
 
 def log_likelihood(a, b, c, d) -> np.ndarray:
@@ -36,17 +52,21 @@ def log_likelihood(a, b, c, d) -> np.ndarray:
 
 
 def log_ratio(a, b, c, d) -> np.ndarray:
-    a = np.where(np.asarray(a, dtype=float) == 0, 0.5, a)
-    b = np.where(np.asarray(b, dtype=float) == 0, 0.5, b)
-    return np.log2((a / float(c)) / (b / float(d)))
+    """Hardie's log ratio; a zero count becomes half an occurrence in the larger text."""
+    c, d = float(c), float(d)
+    floor = 0.5 / max(c, d)
+    share_a = np.asarray(a, dtype=float) / c
+    share_b = np.asarray(b, dtype=float) / d
+    return np.log2(np.where(share_a == 0, floor, share_a) / np.where(share_b == 0, floor, share_b))
 
 
 def keyness_of_counts(target_counts: pd.Series, reference_counts: pd.Series, comparison: str,
                       min_count: int = 1) -> pd.DataFrame:
     """Keyness of every term of ``target_counts`` and ``reference_counts`` (term -> frequency).
 
-    Returns :data:`KEYNESS_COLUMNS`, sorted by G2 (most over-used first), then term. Terms with
-    fewer than ``min_count`` occurrences in the two texts together are left out.
+    Returns :data:`COUNT_COLUMNS`, sorted by G2 (most over-used first), then term. Terms with
+    fewer than ``min_count`` occurrences in the two texts together are left out; ``p_adjusted``
+    is Benjamini-Hochberg over the terms kept.
     """
     check_int("min_count", min_count, 1)
     counts = pd.concat([target_counts.rename("a"), reference_counts.rename("b")], axis=1).fillna(0)
@@ -62,18 +82,52 @@ def keyness_of_counts(target_counts: pd.Series, reference_counts: pd.Series, com
         "p_value": chi2.sf(np.abs(g2), df=1),
         "log_ratio": log_ratio(counts["a"], counts["b"], c, d),
     })
+    frame.insert(6, "p_adjusted", false_discovery_control(frame["p_value"], method="bh") if len(frame) else [])
     return frame.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def name_words(docvars: pd.DataFrame) -> frozenset[str]:
+    """Lower-case words that name the corpus's bodies and meetings: every word of the ``body``
+    column, the upper-case acronyms of ``meeting`` (with any digits: "APPF31" gives "appf31" and
+    "appf"), the venue standing alone between commas there ("…, Bangkok, 21-23 January") and the
+    bodies listed in ``resources/body_names.txt``."""
+    words = set(resources.files("analysis").joinpath("resources/body_names.txt").read_text(encoding="utf-8").split())
+    if "body" in docvars:
+        words.update(w.lower() for value in docvars["body"].dropna().astype(str) for w in re.findall(r"\w+", value))
+    if "meeting" in docvars:
+        for value in docvars["meeting"].dropna().astype(str):
+            for acronym in re.findall(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\b", value):
+                words.update({acronym.lower(), re.sub(r"\d+$", "", acronym).lower()})
+            words.update(part.strip().lower() for part in value.split(",")[1:]
+                         if re.fullmatch(r"[A-Z][a-z]+", part.strip()))
+    return frozenset(words)
+
+
+def _is_name(terms: pd.Series, names: frozenset[str]) -> np.ndarray:
+    return terms.map(lambda term: any(word in names for word in term.split("_"))).to_numpy(dtype=bool)
 
 
 def textstat_keyness(x: DFM, target, comparison: str = "target vs reference", min_count: int = 1) -> pd.DataFrame:
     """Keyness of the rows selected by ``target`` (a boolean mask over the rows of ``x``)
-    against all the other rows: :data:`KEYNESS_COLUMNS`, most over-used first."""
+    against all the other rows: :data:`KEYNESS_COLUMNS`, most over-used first. Spelling variants
+    are merged first; ``docs_target``/``docs_reference`` count the rows that use the term."""
     target = np.asarray(target, dtype=bool)
     if target.shape != (x.shape[0],):
         raise ParameterError(f"textstat_keyness: target has {target.shape} entries for {x.shape[0]} rows")
     if target.all() or not target.any():
         raise ParameterError(f"textstat_keyness: {comparison!r} needs rows on both sides")
-    return keyness_of_counts(dfm_subset(x, target).totals(), dfm_subset(x, ~target).totals(), comparison, min_count)
+    variants = spelling_variants(x.totals())
+    merged = dfm_merge(x, variants)
+    inside, outside = dfm_subset(merged, target), dfm_subset(merged, ~target)
+    table = keyness_of_counts(inside.totals(), outside.totals(), comparison, min_count)
+    used = {name: pd.Series(np.asarray((part.matrix > 0).sum(axis=0)).ravel(), index=part.features)
+            for name, part in (("docs_target", inside), ("docs_reference", outside))}
+    forms = pd.Series(variants).reset_index().groupby(0)["index"].agg(lambda v: " ".join(sorted(v)))
+    table["variants"] = table["term"].map(forms.to_dict()).astype(object).where(lambda v: v.notna(), "")
+    for name, counts in used.items():
+        table[name] = table["term"].map(counts).astype("int64")
+    table["is_name"] = _is_name(table["term"], name_words(x.docvars))
+    return table[KEYNESS_COLUMNS]
 
 
 def keyness_table(x: DFM, split_year: int, by_document: bool = True, min_count: int = 3) -> pd.DataFrame:
@@ -100,7 +154,8 @@ def period_of(years, period_length: int) -> np.ndarray:
 
 def distinctive_terms(x: DFM, period_length: int, n_terms: int = 5, min_count: int = 3) -> pd.DataFrame:
     """The ``n_terms`` most over-used terms (highest positive G2) of each period against all
-    other years: ``period, term, freq_target, freq_reference, g2, p_value, log_ratio``."""
+    other years, names of bodies and meetings left out: ``period`` and :data:`KEYNESS_COLUMNS`
+    but ``comparison``."""
     check_int("n_terms", n_terms, 1)
     periods = period_of(x.docvars["year"], period_length)
     rows = []
@@ -109,7 +164,7 @@ def distinctive_terms(x: DFM, period_length: int, n_terms: int = 5, min_count: i
         if inside.all():
             break
         table = textstat_keyness(x, inside, str(period), min_count)
-        rows.append(table[table["g2"] > 0].head(n_terms).assign(period=int(period)))
+        rows.append(table[(table["g2"] > 0) & ~table["is_name"]].head(n_terms).assign(period=int(period)))
     if not rows:
         return pd.DataFrame(columns=["period"] + KEYNESS_COLUMNS[1:])
     return pd.concat(rows, ignore_index=True)[["period"] + KEYNESS_COLUMNS[1:]]

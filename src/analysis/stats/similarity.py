@@ -4,14 +4,21 @@
   vectors of the shared tokens), :func:`jaccard_similarity` (of the sets of tokens used),
   :func:`profile_similarity` (cosine of theme-rate profiles) and :func:`topic_similarity`
   (1 - Jensen-Shannon distance, base 2, of topic distributions).
+- :func:`non_content_reasons`: why a paragraph is not content (a heading, a sponsor or signature
+  line, a lead-in, a list of names, too short); such paragraphs are neither ancestors nor new.
 - :func:`paragraph_lineage`: for every paragraph, the most similar paragraph of any earlier
-  document, computed block by block so that no matrix of all paragraph pairs is ever built.
+  document, computed block by block so that no matrix of all paragraph pairs is ever built;
+  :func:`calibrate_novelty` chooses the novelty threshold from pairs people labelled.
 - :func:`shared_passages`: word sequences that two documents share, found through word
   n-gram shingles and extended to their full length.
+- :func:`validate_against_ratings`: agreement with human similarity ratings (Lee, Pincombe &
+  Welsh 2005: :func:`lee_benchmark`, :func:`lee_background`), with a bootstrap interval over
+  documents.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -23,12 +30,21 @@ from ..checks import check_int, check_number
 from ..errors import ParameterError
 from ..index.dfm import tfidf_rows
 from .rates import per_10k
-from ..text.patterns import WORD
+from ..text.patterns import WORD, lower_same_length
 
 LINEAGE_COLUMNS = ["doc_id", "year", "paragraph_id", "earlier_doc_id", "earlier_paragraph_id", "score", "text",
                    "earlier_text"]
 PASSAGE_COLUMNS = ["doc_a", "doc_b", "paragraph_a", "paragraph_b", "passage", "n_words"]
 BLOCK_ROWS = 2_000  # paragraphs compared at once in the lineage: bounds memory to a block x earlier strip
+LINEAGE_MIN_WORDS = 8  # shorter paragraphs ("The 122nd Assembly of the Inter-Parliamentary Union,") are not content
+SPONSOR_OR_SIGNATURE = re.compile(
+    r"^\W*(?:(?:co-?)?sponsored|submitted|presented|proposed|signed)\s+by\b|^\W*(?:co-?)?rapporteurs?\b"
+    r"|^\W*(?:signed|sgd\.?)\W*$", re.IGNORECASE)
+ROLL_CALL = re.compile(r"\b(?:was|were)\s+(?:also\s+)?(?:made|delivered|given)\s+by\s+(?:the\s+|a\s+)?"
+                       r"(?:representatives?|observers?|delegations?|delegates?|members?)\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+NOVELTY_THRESHOLD = 0.131  # chosen by calibrate_novelty on data/validation/lineage_pairs.csv (precision >= 0.8)
+NAME_LIST_MIN_CAPITALISED = 0.7  # share of capitalised words in a list of names ("Malaysia, Canada, Japan")
 
 
 def _as_frame(matrix: np.ndarray, labels) -> pd.DataFrame:
@@ -113,6 +129,42 @@ def order_by_similarity(similarity: pd.DataFrame):
     return tree, leaves_list(tree)
 
 
+def non_content_reasons(paragraphs: pd.DataFrame, min_words: int = LINEAGE_MIN_WORDS) -> pd.Series:
+    """Why each paragraph (``kind`` and ``text`` columns) is not content, or ``""`` if it is:
+    ``heading`` (titles, dates, places, the short lines :mod:`analysis.text.segment` calls
+    headings), ``sponsor_or_signature`` ("Sponsored by Canada", "Rapporteur: ..."), ``lead_in``
+    (a line ending in a colon that introduces what follows), ``name_list`` (a roll-call of
+    speakers, every sentence "... was made by the representatives of ...", or a comma-separated
+    list of proper names), or ``short`` (fewer than ``min_words`` words). Such paragraphs match
+    others on a date or a body's name, so they are never ancestors nor new content."""
+    check_int("min_words", min_words, 1)
+    reasons = []
+    for kind, text in paragraphs[["kind", "text"]].itertuples(index=False):
+        text = text.strip()
+        words = WORD.findall(text)
+        if kind == "heading":
+            reasons.append("heading")
+        elif SPONSOR_OR_SIGNATURE.search(text):
+            reasons.append("sponsor_or_signature")
+        elif text.endswith(":"):
+            reasons.append("lead_in")
+        elif _is_name_list(text, words):
+            reasons.append("name_list")
+        elif len(words) < min_words:
+            reasons.append("short")
+        else:
+            reasons.append("")
+    return pd.Series(reasons, index=paragraphs.index, name="non_content", dtype=object)
+
+
+def _is_name_list(text: str, words: list[str]) -> bool:
+    sentences = SENTENCE_END.split(text)
+    if sum(bool(ROLL_CALL.search(sentence)) for sentence in sentences) * 2 > len(sentences):
+        return True
+    capitalised = sum(word[0].isupper() for word in words)
+    return text.count(",") >= 2 and capitalised >= NAME_LIST_MIN_CAPITALISED * max(len(words), 1)
+
+
 def paragraph_lineage(parts: pd.DataFrame, vectors: sparse.csr_matrix, dates: pd.Series) -> pd.DataFrame:
     """For each paragraph, its most similar paragraph (cosine of the L2-normalised rows of
     ``vectors``, one per row of ``parts``) in any document of an earlier date (``dates``:
@@ -147,8 +199,8 @@ def paragraph_lineage(parts: pd.DataFrame, vectors: sparse.csr_matrix, dates: pd
     return result[LINEAGE_COLUMNS]
 
 
-def novel_paragraphs(lineage: pd.DataFrame, kwic: pd.DataFrame, n_tokens: pd.Series, threshold: float = 0.25,
-                     min_tokens: int = 5) -> pd.DataFrame:
+def novel_paragraphs(lineage: pd.DataFrame, kwic: pd.DataFrame, n_tokens: pd.Series,
+                     threshold: float = NOVELTY_THRESHOLD, min_tokens: int = 5) -> pd.DataFrame:
     """``doc_id, year, paragraph_id, best_earlier_score, themes, text``: paragraphs of at least
     ``min_tokens`` tokens whose best earlier match scores below ``threshold`` -- text with no
     ancestor in earlier documents; ``themes`` lists the codebook themes found in it."""
@@ -169,7 +221,7 @@ def _words_with_paragraphs(parts: pd.DataFrame) -> dict[str, tuple[list[str], li
     out: dict[str, tuple[list[str], list[str]]] = {}
     for doc_id, paragraph_id, text in parts[["doc_id", "paragraph_id", "text"]].itertuples(index=False):
         words, where = out.setdefault(doc_id, ([], []))
-        found = WORD.findall(text.lower())
+        found = WORD.findall(lower_same_length(text))
         words += found
         where += [paragraph_id] * len(found)
     return out
@@ -218,16 +270,104 @@ def shared_passages(parts: pd.DataFrame, order: list[str], n_words: int = 8) -> 
     return pd.DataFrame(rows, columns=PASSAGE_COLUMNS)
 
 
-def validate_against_ratings(similarity: np.ndarray, human: np.ndarray) -> dict:
+def calibrate_novelty(scores, labels, min_precision: float = 0.8, confidence: float = 0.95) -> dict:
+    """The novelty threshold from pairs people labelled (``scores``: each later paragraph's best
+    earlier score; ``labels``: 1 if it restates its ancestor, 0 if it is new): the highest
+    threshold (midway between two labelled scores) at which the paragraphs it calls new
+    (``score < threshold``) are new with precision at least ``min_precision``. Returns the
+    ``threshold``, how many pairs it calls ``novel``, how many of those are ``correct``, the
+    ``precision`` with its Wilson interval (``precision_low``, ``precision_high``) and the
+    ``recall`` of the new pairs; ``threshold`` is NaN when no threshold reaches the target."""
+    check_number("min_precision", min_precision, 0, 1, exclusive_minimum=True)
+    scores = np.asarray(scores, dtype=float)
+    labels = np.asarray(labels)
+    if len(scores) != len(labels) or not len(scores) or not np.isin(labels, (0, 1)).all():
+        raise ParameterError("calibrate_novelty: scores and labels must be of the same non-zero length, labels 0 or 1")
+    values = np.unique(scores)
+    candidates = np.append((values[:-1] + values[1:]) / 2, values[-1] + 1e-9)
+    counts = [_novelty_counts(scores, labels, t) for t in candidates]
+    chosen = [t for t, (novel, correct) in zip(candidates, counts) if novel and correct >= min_precision * novel]
+    threshold = max(chosen) if chosen else float("nan")
+    return {"threshold": float(threshold), "min_precision": min_precision,
+            **novelty_precision(scores, labels, threshold, confidence)}
+
+
+def _novelty_counts(scores: np.ndarray, labels: np.ndarray, threshold: float) -> tuple[int, int]:
+    called = scores < threshold
+    return int(called.sum()), int((called & (labels == 0)).sum())
+
+
+def novelty_precision(scores, labels, threshold: float, confidence: float = 0.95) -> dict:
+    """How a novelty ``threshold`` does on labelled pairs (see :func:`calibrate_novelty`):
+    ``novel``, ``correct``, ``precision`` with its Wilson interval, and ``recall``."""
+    from scipy.stats import binomtest
+
+    scores, labels = np.asarray(scores, dtype=float), np.asarray(labels)
+    novel, correct = _novelty_counts(scores, labels, threshold) if np.isfinite(threshold) else (0, 0)
+    interval = binomtest(correct, novel).proportion_ci(confidence, method="wilson") if novel else None
+    return {"n_pairs": len(scores), "novel": novel, "correct": correct,
+            "precision": correct / novel if novel else float("nan"),
+            "precision_low": float(interval.low) if novel else float("nan"),
+            "precision_high": float(interval.high) if novel else float("nan"),
+            "recall": correct / max(int((labels == 0).sum()), 1)}
+
+
+def validate_against_ratings(similarity: np.ndarray, human: np.ndarray, n_resamples: int = 0,
+                             confidence: float = 0.95, random_state=None) -> dict:
     """Pearson r and Spearman rho between a similarity matrix and human ratings over all pairs
-    of distinct items (the upper triangle)."""
-    from scipy.stats import pearsonr, spearmanr
+    of distinct items (the upper triangle). With ``n_resamples``, a percentile bootstrap
+    interval for r (``r_low``, ``r_high``) that resamples the items, not the pairs: the pairs
+    of one document are not independent, so resampling pairs would make it too narrow; a pair
+    of a document with its own copy is left out."""
+    from scipy.stats import bootstrap, pearsonr, spearmanr
 
     if similarity.shape != human.shape or similarity.shape[0] != similarity.shape[1]:
         raise ParameterError(f"similarity {similarity.shape} and human ratings {human.shape} must be the same square shape")
+    check_int("n_resamples", n_resamples, 0)
+    check_number("confidence", confidence, 0.5, 0.999)
     upper = np.triu_indices(len(human), k=1)
-    return {"pearson_r": float(pearsonr(similarity[upper], human[upper])[0]),
-            "spearman_rho": float(spearmanr(similarity[upper], human[upper])[0]), "n_pairs": len(upper[0])}
+    result = {"pearson_r": float(pearsonr(similarity[upper], human[upper])[0]),
+              "spearman_rho": float(spearmanr(similarity[upper], human[upper])[0]), "n_pairs": len(upper[0])}
+    if n_resamples:
+        def resampled_r(items):
+            first, second = np.triu_indices(len(items), k=1)
+            a, b = np.minimum(items[first], items[second]), np.maximum(items[first], items[second])
+            distinct = a < b  # and (a, b) in the upper triangle, where the ratings are
+            return np.corrcoef(similarity[a[distinct], b[distinct]], human[a[distinct], b[distinct]])[0, 1]
+
+        interval = bootstrap((np.arange(len(human)),), resampled_r, n_resamples=n_resamples, vectorized=False,
+                             confidence_level=confidence, method="percentile",
+                             rng=np.random.default_rng(random_state)).confidence_interval
+        result.update(r_low=float(interval.low), r_high=float(interval.high), n_resamples=n_resamples,
+                      confidence=confidence)
+    return result
+
+
+def lee_validation(tokenizer, idf: str = "background", n_resamples: int = 2000, random_state=None) -> dict:
+    """:func:`validate_against_ratings` of the TF-IDF cosine (:func:`tfidf_rows`) of the 50 Lee
+    documents tokenized by ``tokenizer`` (fitted), with inverse document frequencies from the
+    300 ``"background"`` documents (as gensim's test fits its model) or from the 50 ``"rated"``
+    documents themselves; with the bootstrap interval over documents."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from ..index.dfm import dfm_from_tokens
+
+    if idf not in ("background", "rated"):
+        raise ParameterError(f"idf={idf!r}: must be 'background' or 'rated'")
+    texts, human = lee_benchmark()
+    background = lee_background() if idf == "background" else []
+    counts = sparse.csr_matrix(dfm_from_tokens(tokenizer.transform(background + texts)).matrix, dtype=np.float64)
+    rated = counts[len(background):]
+    idf_rows = counts[:len(background)] if background else rated
+    vectors = TfidfTransformer(sublinear_tf=True).fit(idf_rows).transform(rated)
+    return validate_against_ratings((vectors @ vectors.T).toarray(), human, n_resamples=n_resamples,
+                                    random_state=random_state)
+
+
+def _lee_file(name: str) -> str:
+    from importlib.resources import files
+
+    return (files("gensim") / "test" / "test_data" / name).read_text(encoding="latin-1")
 
 
 def lee_benchmark() -> tuple[list[str], np.ndarray]:
@@ -235,9 +375,14 @@ def lee_benchmark() -> tuple[list[str], np.ndarray]:
     ratings (50 x 50, upper triangle), as shipped with gensim's tests (Latin-1 text)."""
     from importlib.resources import files
 
-    folder = files("gensim") / "test" / "test_data"
-    texts = (folder / "lee.cor").read_text(encoding="latin-1").splitlines()
-    return texts, np.loadtxt(folder / "similarities0-1.txt")
+    return _lee_file("lee.cor").splitlines(), np.loadtxt(files("gensim") / "test" / "test_data" / "similarities0-1.txt")
+
+
+def lee_background() -> list[str]:
+    """The 300 background news documents shipped with the Lee benchmark (gensim's tests fit
+    their models on these): a corpus for inverse document frequencies that does not contain
+    the 50 rated documents."""
+    return _lee_file("lee_background.cor").splitlines()
 
 
 def passage_summary(passages: pd.DataFrame, words_per_document: pd.Series) -> pd.DataFrame:

@@ -10,22 +10,40 @@ Pattern syntax (case-insensitive, whole words):
   ``cyber crime`` also finds "cyber-crime";
 * ``(a|b)`` offers alternatives inside a pattern: ``illegal (logging|fishing)``.
 
+So that matching takes bounded time whatever the text, ``*`` may only end a word (not
+``cyber*crime``), a space or hyphen may not touch ``(``, ``|`` or ``)`` on their inner side,
+and a pattern may be read in at most 256 ways (see :mod:`analysis.text.patterns`).
+
 A match of an ``exclude`` phrase cancels every include match that overlaps it, so
 ``drug*`` with the exclude ``Office on Drugs and Crime`` does not count UNODC's name.
+
+Two themes whose matches overlap in a text count those words twice: :meth:`Codebook.find_all`
+(the matching of the corpus index) warns with an :class:`OverlappingThemesWarning` naming both
+themes and their patterns. The check is made
+on the matches, not on the patterns: it costs one comparison per match, and it warns only about
+overlaps that happen (a check on the patterns would also warn about "wildlife trafficking" and
+"trafficking in persons", which share a word in no text of either corpus).
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, merge_anchor_kinds,
-                       vocabulary, words_of)
+from .patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, lower_same_length,
+                       merge_anchor_kinds, vocabulary, words_of)
 
 GROUPS = ("focus", "baseline")
 PARAGRAPH_SEPARATOR = "\x00"
+
+
+class OverlappingThemesWarning(UserWarning):
+    """Matches of two themes share words, which then count in both themes."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ class Theme:
         lets the paragraphs of one document share one scan; by default ``text``'s own words.
         ``lower`` and ``positions`` as in :meth:`PatternSet.find`.
         """
-        lower = text.lower() if lower is None else lower
+        lower = lower_same_length(text) if lower is None else lower
         include_anchors, exclude_anchors = present if present is not None else self.anchors_in(vocabulary_of(lower))
         found = [Match(self.name, self.include[span.pattern], span.start, span.end)
                  for span in self.includes.find(text, include_anchors, lower, positions)]
@@ -90,6 +108,14 @@ class Codebook:
     themes: tuple[Theme, ...]
     path: str = ""
     digest: str = ""  # SHA-256 of the source, for cache keys and provenance
+    written_from: tuple[str, ...] = ()  # doc_ids whose wording the patterns quote: counts there are in-sample
+
+    @cached_property
+    def patterns_digest(self) -> str:
+        """SHA-256 of what decides the matches (each theme's name, includes and excludes, in
+        order), so a change of labels or definitions does not count as another codebook."""
+        spec = [[theme.name, list(theme.include), list(theme.exclude)] for theme in self.themes]
+        return hashlib.sha256(json.dumps(spec).encode("utf-8")).hexdigest()
 
     @property
     def names(self) -> list[str]:
@@ -122,14 +148,16 @@ class Codebook:
         character nor part of a gap between words), and matched in one pass per theme; each
         match is then given back to its text with offsets relative to it. ``vocabulary`` is
         :func:`vocabulary_of` the joined lower-cased texts and ``lower`` those texts joined by
-        ``\x00`` and lower-cased, when the caller has them already.
+        ``\x00`` and lower-cased (:func:`~analysis.text.patterns.lower_same_length`), when the
+        caller has them already. Warns (:class:`OverlappingThemesWarning`) when matches of two
+        themes overlap.
         """
         joined = PARAGRAPH_SEPARATOR.join(texts)
         starts, offset = [], 0
         for text in texts:
             starts.append(offset)
             offset += len(text) + 1
-        lower = joined.lower() if lower is None else lower
+        lower = lower_same_length(joined) if lower is None else lower
         vocabulary = vocabulary_of(lower) if vocabulary is None else vocabulary
         found = anchors_in(self.anchor_kinds, vocabulary)
         positions = anchor_positions(found, lower)  # each anchor is looked for once, for all themes
@@ -139,8 +167,26 @@ class Codebook:
             for match in theme.find(joined, theme.anchors_in(vocabulary, found), lower, positions):
                 i = bisect.bisect_right(starts, match.start) - 1
                 results[i].append(Match(match.theme, match.pattern, match.start - starts[i], match.end - starts[i]))
-        return [sorted(matches, key=lambda m: (m.start, order[m.theme], m.end)) for matches in results]
+        results = [sorted(matches, key=lambda m: (m.start, order[m.theme], m.end)) for matches in results]
+        for matches in results:
+            _warn_overlaps(matches)
+        return results
 
     def multiword_patterns(self) -> list[str]:
         """Include patterns of more than one word, for joining them into single tokens."""
         return sorted({p for t in self.themes for p in t.include if len(re.split(WORD_GAP, p)) > 1})
+
+
+def _warn_overlaps(matches: list[Match]) -> None:
+    """Warn about each pair of themes with overlapping matches (``matches`` ordered by start);
+    Python's warning filter shows a message once, so once per pair of themes and patterns."""
+    reaching: dict[str, Match] = {}  # theme -> its match, so far, that ends furthest to the right
+    for match in matches:
+        for other in reaching.values():
+            if other.theme != match.theme and match.start < other.end:
+                first, second = sorted((other, match), key=lambda m: m.theme)
+                warnings.warn(f"themes {first.theme!r} and {second.theme!r} overlap: their patterns {first.pattern!r} "
+                              f"and {second.pattern!r} match the same words, which then count in both themes",
+                              OverlappingThemesWarning, stacklevel=3)
+        if match.theme not in reaching or match.end > reaching[match.theme].end:
+            reaching[match.theme] = match

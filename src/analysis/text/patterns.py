@@ -12,13 +12,23 @@ pattern's *anchor*, the literal letters its first word starts with (``cybercrime
 anchors that are not words of the text, finds where the others occur, and verifies the full
 pattern there. On the UN General Debate corpus that took theme coding from 30 s to 2.9 s per
 1,000 speeches; the result is the same (``tests/test_patterns.py`` compares both on real text).
+
+Matching has bounded cost whatever the pattern and the text: :func:`pattern_regex` refuses the
+patterns whose regular expression could backtrack without bound -- a ``*`` that does not end a
+word (``a*a*a*a*a* z`` took 2.6 s on a token of 100 letters, over a minute on 200), a space or
+hyphen next to ``(``, ``|`` or ``)`` or at either end (two gaps in a row), and more than
+:data:`MAX_ALTERNATIVES` ways of reading the alternatives. Every ``\\w*`` is then followed by a
+gap or the end of the pattern, every gap by a letter or digit, so each way of reading a pattern
+is tried in time linear in the text it spans.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import filterfalse
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import filterfalse
 
 WORD_GAP = r"[\s\-]+"
 UNSUPPORTED = set("?[]{}+\\^$.")
@@ -31,15 +41,33 @@ WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 ASCII_WORD = re.compile(r"(?<![0-9a-z_])[a-z]+(?:['’\-][a-z]+)*")
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 PART_BOUNDARY = re.compile(r"[ '’\-]")
+GAP_CHARS = " -"
+# A pattern may be read in at most this many ways (the product of its alternatives: "(a|b) (c|d)"
+# is read in 4); each way costs a scan of the text it spans. The codebooks use at most 6.
+MAX_ALTERNATIVES = 256
 
 
 def lower_same_length(text: str) -> str:
-    """``text.lower()``, except that a character whose lower case is longer ("İ" -> "i̇") is
-    left as it is, so that offsets in the lower-cased text are offsets in ``text``."""
+    """``text.lower()`` with every character kept one character long, so that offsets in the
+    lower-cased text are offsets in ``text``: a character whose lower case is longer ("İ" ->
+    "i" + combining dot) takes its one-character case fold, else that lower case without its
+    combining marks ("İ" -> "i"), else stays as it is."""
     lower = text.lower()
     if len(lower) == len(text):
         return lower
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return "".join(map(_lower_char, text))
+
+
+@lru_cache(maxsize=None)
+def _lower_char(char: str) -> str:
+    lower = char.lower()
+    if len(lower) == 1:
+        return lower
+    folded = char.casefold()
+    if len(folded) == 1:
+        return folded
+    base = [c for c in lower if not unicodedata.combining(c)]
+    return base[0] if len(base) == 1 else char
 
 
 def count_words(text: str) -> int:
@@ -107,7 +135,61 @@ def pattern_regex(pattern: str) -> str:
         raise ValueError("has an unbalanced '('")
     if not any(c.isalnum() for c in pattern):
         raise ValueError("has no letters or digits")
+    _check_bounded(pattern)
     return "".join(parts)
+
+
+def _check_bounded(pattern: str) -> None:
+    """Refuse what could make matching backtrack without bound (see the module docstring).
+    Called on a pattern whose parentheses balance."""
+    if pattern[0] in GAP_CHARS or pattern[-1] in GAP_CHARS:
+        raise ValueError("starts or ends with a space or hyphen")
+    for i, char in enumerate(pattern):
+        if char in GAP_CHARS and (pattern[i - 1] in "(|" or pattern[i + 1] in "|)"):
+            raise ValueError("has a space or hyphen next to '(', '|' or ')'; write '(a|b) c', not '(a |b )c'")
+        if char == "*" and not _ends_word(pattern, i + 1):
+            raise ValueError("has '*' inside a word or before another '*' or a letter; "
+                             "'*' may only end a word: 'crime*', 'cyber crime*'")
+    ways = _ways(pattern)
+    if ways > MAX_ALTERNATIVES:
+        raise ValueError(f"can be read in {ways} ways (the product of its alternatives); "
+                         f"at most {MAX_ALTERNATIVES} are allowed: split it into several patterns")
+
+
+def _ends_word(pattern: str, position: int) -> bool:
+    """Whether what follows ``position`` in every reading of ``pattern`` is a gap or the end:
+    a ``)`` is stepped over, and a ``|`` skips the rest of its group."""
+    depth = 0  # groups entered (at a '|') while skipping, not yet left
+    skipping = False
+    while position < len(pattern):
+        char = pattern[position]
+        if char == ")":
+            if depth == 0:
+                skipping = False
+            else:
+                depth -= 1
+        elif skipping:
+            depth += char == "("
+        elif char == "|":
+            skipping = True
+        else:
+            return char in GAP_CHARS
+        position += 1
+    return True
+
+
+def _ways(pattern: str) -> int:
+    """The number of readings of ``pattern``: alternatives add up, groups in a row multiply."""
+    stack = [[1, 0]]  # per open group: [product of the current alternative, sum of the finished ones]
+    for char in pattern:
+        if char == "(":
+            stack.append([1, 0])
+        elif char == "|":
+            stack[-1] = [1, stack[-1][0] + stack[-1][1]]
+        elif char == ")":
+            product, total = stack.pop()
+            stack[-1][0] *= product + total
+    return stack[0][0]
 
 
 def anchors(pattern: str) -> dict[str, bool] | None:
@@ -115,7 +197,7 @@ def anchors(pattern: str) -> dict[str, bool] | None:
     whether it is a whole word (followed by a gap or the end: ``money`` in ``money laundering``)
     or may be only the start of one (``drug`` in ``drug*``); None if the pattern starts with
     something that is not a literal word character."""
-    pattern = pattern.lower()
+    pattern = lower_same_length(pattern)
     if pattern.startswith("("):
         depth, close = 0, None
         for i, char in enumerate(pattern):
@@ -196,7 +278,7 @@ class PatternSet:
         self.patterns = tuple(patterns)
         self.order = sorted(range(len(self.patterns)), key=lambda i: (-len(self.patterns[i]), i))
         self.rank = {index: rank for rank, index in enumerate(self.order)}
-        self.verifiers = [re.compile(pattern_regex(p.lower()) + r"(?!\w)") for p in self.patterns]
+        self.verifiers = [re.compile(pattern_regex(lower_same_length(p)) + r"(?!\w)") for p in self.patterns]
         self.regex = re.compile(
             r"(?<!\w)(?:" + "|".join(f"(?P<p{i}>{pattern_regex(self.patterns[i])})" for i in self.order) + r")(?!\w)",
             re.IGNORECASE,
@@ -220,9 +302,9 @@ class PatternSet:
              positions: dict[str, list[int]] | None = None) -> list[Span]:
         """Matches in ``text`` in order. ``present`` restricts the anchors looked for (from
         :meth:`present_anchors` over a vocabulary that includes this text's words); ``lower``
-        is ``text.lower()`` and ``positions`` maps anchors to where they occur in it
-        (:func:`anchor_positions`), when the caller has them already."""
-        lower = text.lower() if lower is None else lower
+        is :func:`lower_same_length` of ``text`` and ``positions`` maps anchors to where they
+        occur in it (:func:`anchor_positions`), when the caller has them already."""
+        lower = lower_same_length(text) if lower is None else lower
         if len(lower) != len(text) or self.unanchored:
             return [Span(int(m.lastgroup[1:]), m.start(), m.end()) for m in self.regex.finditer(text)]
         if present is None:

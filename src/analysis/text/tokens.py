@@ -42,7 +42,7 @@ import simplemma
 
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..errors import ParameterError
-from .patterns import WORD, WORD_GAP, PatternSet, words_of
+from .patterns import WORD, WORD_GAP, PatternSet, lower_same_length, words_of
 
 POSSESSIVE = re.compile(r"['’]s$")
 NORMALIZATIONS = ("lemma", "stem", "none")
@@ -109,7 +109,7 @@ def phrase_token(pattern: str, matched: str) -> str:
     """The single token a codebook phrase match is joined into: the matched words, lower-cased
     and joined by ``_``; when the pattern ends in ``*`` the last word is lemmatised, so
     "scam compounds" matched by ``scam compound*`` becomes ``scam_compound``."""
-    words = re.split(WORD_GAP, matched.lower())
+    words = re.split(WORD_GAP, lower_same_length(matched))
     if pattern.endswith("*"):
         words[-1] = lemmatize(words[-1])
     return "_".join(words)
@@ -121,7 +121,7 @@ def codebook_joined(text: str, phrase_set: PatternSet | None, lower: str | None 
     (:data:`CODEBOOK_MARK` + :func:`phrase_token`). ``lower`` and ``words`` save scans when known,
     and so do ``spans``, the phrase matches in ``text`` (``phrase_set.find``), when the caller
     matched a longer text at once."""
-    lower = text.lower() if lower is None else lower
+    lower = lower_same_length(text) if lower is None else lower
     if spans is None:
         spans = phrase_set.find(text, None, lower) if phrase_set is not None else []
     if not spans:
@@ -168,7 +168,7 @@ def learned_only(text: str, boundaries: PatternSet | None, phrases, lower: str |
     """The items of ``phrases="gensim"``: step 1's words, with the learned ``phrases`` joined
     within the runs of words that no codebook phrase match (``boundaries``) touches; a word a
     match touches stays as it is (so "anti-money-laundering" stays one word)."""
-    lower = text.lower() if lower is None else lower
+    lower = lower_same_length(text) if lower is None else lower
     spans = [(span.start, span.end) for span in boundaries.find(text, None, lower)] if boundaries is not None else []
     out, run, next_span = [], [], 0
     for match in WORD.finditer(lower):
