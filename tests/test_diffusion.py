@@ -10,6 +10,7 @@ from analysis.plots.agenda import textplot_diffusion, textplot_rate_and_share
 from analysis.stats.diffusion import (DIFFUSION_COLUMNS, describe_diffusion, first_speakers, speaker_column_problem,
                                       theme_diffusion, theme_shares)
 from analysis.stats.rates import theme_frequencies
+from figure_checks import assert_figure_readable
 
 # Speakers A and B speak every year 2001-2004; D only in 2001; C joins in 2003. Theme t: A twice
 # in 2001, C in 2003, B three times and A once in 2004. Theme u: A in 2001 only.
@@ -132,3 +133,5 @@ def test_figures_have_thinned_whole_year_ticks(speeches):
     fig = textplot_diffusion(theme_diffusion(frequencies, documents, "speaker"), ["t", "u"], {}, "speaker")
     assert [label.get_text() for label in fig.axes[1].get_xticklabels()] == ["2001", "2002", "2003", "2004"]
     assert np.isclose(fig.axes[1].lines[0].get_ydata()[-1], 75)  # t: 3 of the 4 speakers by 2004
+    assert_figure_readable(fig)
+    assert_figure_readable(textplot_rate_and_share(shares(1948), ["t"], {"t": "Theme t"}))

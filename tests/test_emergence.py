@@ -11,6 +11,7 @@ from analysis.errors import ParameterError
 from analysis.plots.agenda import textplot_entry_years
 from analysis.stats.emergence import describe_entry, entry_rule_text, theme_entry
 from analysis.stats.rates import theme_emergence, theme_frequencies
+from figure_checks import assert_figure_readable
 
 SEED = 20250122
 
@@ -141,3 +142,4 @@ def test_entry_figure_has_whole_year_ticks_and_an_arrow_without_upper_bound():
     ticks = [int(label.get_text()) for label in ax.get_xticklabels()]
     assert ticks == list(range(1950, 2021, 10)) and np.all(np.diff(ticks) > 0)
     assert "arrow: no upper bound" in ax.get_title(loc="right")
+    assert_figure_readable(fig)
