@@ -270,3 +270,16 @@ def test_shipped_labels_choose_the_default_threshold():
     calibration = calibrate_novelty(pairs["score"], pairs["label"], min_precision=0.8)
     assert round(calibration["threshold"], 3) == NOVELTY_THRESHOLD
     assert calibration["precision"] >= 0.8
+
+
+def test_content_lineage_leaves_out_what_is_not_content(index):
+    from analysis.stats.similarity import content_lineage, non_content_reasons
+
+    dates = index.documents.set_index("doc_id")["date"]
+    lineage, n_tokens, left_out = content_lineage(index.paragraphs, index.dfm("paragraph"), dates)
+    reasons = non_content_reasons(index.paragraphs)
+    assert left_out.to_dict() == reasons[reasons != ""].value_counts().to_dict()
+    content = set(index.paragraphs.loc[(reasons == "").to_numpy(), "paragraph_id"])
+    assert set(lineage["paragraph_id"]) <= content and set(n_tokens.index) == content
+    # the earliest document has no ancestor: its paragraphs are not in the lineage
+    assert not lineage["doc_id"].eq(index.documents["doc_id"].iloc[0]).any()

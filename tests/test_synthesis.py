@@ -139,12 +139,23 @@ def test_story_quotes_and_counts(index):
     first = first_mention(index, "scam_compounds")
     rates = pd.DataFrame({"theme": ["scam_compounds", "terrorism"], "per_10k_before": [0.0, 30.0],
                           "per_10k_after": [39.3, 20.0], "change": [39.3, -10.0]})
-    summary = pd.DataFrame({"claim": ["scam_compounds: first year 2023"], "specifications": [24], "holds": [14]})
-    story = focus_theme_story("scam_compounds", "Scam compounds", first, rates, ["terrorism"],
-                              pd.DataFrame(columns=["theme"]), pd.DataFrame(columns=["themes"]), summary, 2020)
+    # 15 perturbations hold, leaving out d1 breaks the claim, leaving out d2 leaves it unmeasurable
+    table = pd.DataFrame({"claim": "scam_compounds: first year 2023", "theme": "scam_compounds",
+                          "perturbation": ["baseline"] + ["codebook"] * 14 + ["document", "document"],
+                          "specification": [f"spec {i}" for i in range(15)] + ["leave out d1", "leave out d2"],
+                          "status": ["holds"] * 15 + ["does not hold", "cannot be measured"]})
+    carriers = pd.DataFrame([{"theme": "scam_compounds", "model": "lda", "label": "3: scam / online / fraud",
+                              "terms": "scam scam_compound", "share": 0.052, "null_mean": 0.004,
+                              "null_p_adjusted": 0.01, "agreement": 0.9, "agreement_p_adjusted": 0.02}])
+    story = focus_theme_story("scam_compounds", "Scam compounds", first, rates, ["terrorism"], carriers,
+                              pd.DataFrame(columns=["themes"]), robustness_summary(table), 2020)
     assert "**First appearance:** 2023" in story and "Casinos and Scam Operations" in story
     assert "+39.3), against a median change of -10.0 for the 1 established crimes" in story
-    assert "first year 2023 holds under 14 of 24 specifications" in story
+    assert ("**Robustness:** Scam compounds — first year 2023: holds under 15 of 16 perturbations (1 could not be "
+            "measured); rests on one document: d1.") in story
+    assert ("LDA topic 3: scam / online / fraud carries it (scam scam_compound): 5.2% of its weight on the theme's "
+            "terms against 0.4% for frequency-matched random terms, adjusted p = 0.010; its yearly share follows "
+            "the theme's rate, Spearman +0.90, adjusted p = 0.020.") in story
 
 
 def test_short_names():

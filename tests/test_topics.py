@@ -256,3 +256,15 @@ def test_a_dynamic_model_whose_terms_never_move_says_so():
     assert dynamic_findings(dynamic_topic_changes(still, 2), 2) == [
         "The dynamic model's top 2 terms are the same, in the same order, in every year for all 1 topics: it shows "
         "no change over time, so its table and figure are not shown."]
+
+
+def test_selection_summary_gives_mean_and_standard_error_over_seeds():
+    from analysis.models.topics import selection_summary
+
+    selection = pd.DataFrame({"model": "lda", "k": [4, 4, 4], "seed": [1, 2, 3], "c_v": [0.3, 0.4, 0.5],
+                              "c_npmi": [0.0, 0.1, 0.2], "diversity": [1.0, 1.0, 1.0]})
+    stability = pd.DataFrame({"model": ["lda"], "k": [4], "stability": [0.8]})
+    row = selection_summary(selection, stability).loc[("lda", 4)]
+    # mean 0.1; sample sd 0.1, so the standard error is 0.1 / sqrt(3)
+    assert row["c_npmi mean"] == pytest.approx(0.1) and row["c_npmi sem"] == pytest.approx(0.1 / 3 ** 0.5)
+    assert row["diversity sem"] == 0 and row["stability"] == 0.8

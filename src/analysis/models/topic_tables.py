@@ -291,6 +291,14 @@ def theme_carriers(tests: pd.DataFrame, prevalence: pd.DataFrame, alpha: float =
                              ignore_index=True)
 
 
+def carrier_evidence(row) -> str:
+    """The two tests behind "this topic carries the theme", in words (a row of
+    :func:`judge_topic_themes`)."""
+    return (f"{row['share']:.1%} of its weight on the theme's terms against {row['null_mean']:.1%} for "
+            f"frequency-matched random terms, adjusted p = {row['null_p_adjusted']:.3f}; its yearly share follows "
+            f"the theme's rate, Spearman {row['agreement']:+.2f}, adjusted p = {row['agreement_p_adjusted']:.3f}")
+
+
 def carrier_findings(judged: pd.DataFrame, labels: dict[str, str], alpha: float = 0.05) -> list[str]:
     """A sentence per model and theme from :func:`judge_topic_themes`: the topic that carries it
     and the evidence, or which test fails (``alpha`` as given to :func:`judge_topic_themes`)."""
@@ -300,10 +308,7 @@ def carrier_findings(judged: pd.DataFrame, labels: dict[str, str], alpha: float 
         carriers = part[part["carries"]].sort_values(["share", "topic"], ascending=[False, True])
         if len(carriers):
             row = carriers.iloc[0]
-            lines.append(f"{model.upper()}: {name} is carried by topic {row['label']} ({row['share']:.1%} of its "
-                         f"weight on the theme's terms against {row['null_mean']:.1%} for matched random terms, "
-                         f"adjusted p = {row['null_p_adjusted']:.3f}; Spearman {row['agreement']:+.2f} with the "
-                         f"theme's yearly rate, adjusted p = {row['agreement_p_adjusted']:.3f}).")
+            lines.append(f"{model.upper()}: {name} is carried by topic {row['label']} ({carrier_evidence(row)}).")
             continue
         if part["share"].max() == 0:
             lines.append(f"{model.upper()}: {name}: none of its terms is in the model's vocabulary, so no topic "

@@ -329,6 +329,14 @@ def _one_se_pick(rows: pd.DataFrame) -> tuple[pd.Series, int]:
     return best, int(within["k"].min())
 
 
+def selection_summary(selection: pd.DataFrame, stability: pd.DataFrame) -> pd.DataFrame:
+    """Per family and K: the mean and standard error over seeds of c_v, c_npmi and diversity,
+    beside the stability of that K (the numbers the rule for K reads)."""
+    scores = selection.groupby(["model", "k"])[["c_v", "c_npmi", "diversity"]].agg(["mean", "sem"])
+    scores.columns = [f"{score} {stat}" for score, stat in scores.columns]
+    return scores.join(stability.set_index(["model", "k"]))
+
+
 def k_by_score(selection: pd.DataFrame, stability: pd.DataFrame) -> pd.DataFrame:
     """:data:`K_CHOICE_COLUMNS`: for every family and score (c_npmi, c_v, diversity, stability),
     the K with the best mean over seeds, its mean and standard error, the smallest K within one

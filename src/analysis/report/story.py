@@ -7,6 +7,10 @@ import math
 
 import pandas as pd
 
+from ..models.topic_tables import carrier_evidence
+from ..synthesis.robustness import robustness_findings
+
+
 def emergence_summary(emergence: pd.DataFrame, kwic: pd.DataFrame, labels: dict[str, str], themes: list[str],
                       n_years: int, corpus_first_year: int | None = None) -> str:
     """A Markdown paragraph per theme: where it first appears (quoted from its KWIC row), when it
@@ -118,11 +122,8 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
     carrier = carriers[carriers["theme"] == theme]
     if len(carrier):
         best = carrier.iloc[0]
-        lines.append(f"**Topics:** {best['model'].upper()} topic {best['label']} carries it: {best['share']:.1%} of its "
-                     f"weight on the theme's terms ({best['terms']}) against {best['null_mean']:.1%} for "
-                     f"frequency-matched random terms (adjusted p = {best['null_p_adjusted']:.3f}), and its yearly "
-                     f"share follows the theme's rate (Spearman {best['agreement']:+.2f}, adjusted p = "
-                     f"{best['agreement_p_adjusted']:.3f}).")
+        lines.append(f"**Topics:** {best['model'].upper()} topic {best['label']} carries it ({best['terms']}): "
+                     f"{carrier_evidence(best)}.")
     else:
         lines.append("**Topics:** no topic carries it by both tests (against chance, and over the years).")
     brought = novel[novel["themes"].fillna("").str.split(";").apply(lambda found: theme in found)]
@@ -133,8 +134,7 @@ def focus_theme_story(theme: str, label: str, first: pd.Series, rates: pd.DataFr
                      f"`{first_new['paragraph_id']}` (best earlier match "
                      f"{first_new['best_earlier_score']:.2f}).")
     claims = summary[summary["claim"].str.startswith(f"{theme}:")]
-    lines.append("**Robustness:** " + "; ".join(f"{c.claim.split(': ', 1)[1]} holds under {c.holds} of "
-                                                  f"{c.specifications} specifications" for c in claims.itertuples()) + ".")
+    lines.append("**Robustness:** " + " ".join(robustness_findings(claims, {theme: label})))
     return "\n\n".join(lines)
 
 
@@ -271,8 +271,6 @@ def claim_sentences(summary: pd.DataFrame, labels: dict[str, str]) -> list[str]:
     """A sentence per claim of ``robustness_summary``: under how many perturbations it holds and
     what breaks it (:func:`~analysis.synthesis.robustness.robustness_findings`), preceded by one
     sentence counting the robust claims."""
-    from ..synthesis.robustness import robustness_findings
-
     if summary.empty:
         return ["No claim was tested."]
     robust = int((summary["share"] >= ROBUST_SHARE).sum())

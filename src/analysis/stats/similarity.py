@@ -36,6 +36,7 @@ LINEAGE_COLUMNS = ["doc_id", "year", "paragraph_id", "earlier_doc_id", "earlier_
                    "earlier_text"]
 PASSAGE_COLUMNS = ["doc_a", "doc_b", "paragraph_a", "paragraph_b", "passage", "n_words"]
 BLOCK_ROWS = 2_000  # paragraphs compared at once in the lineage: bounds memory to a block x earlier strip
+HUMAN_AGREEMENT = 0.60  # inter-rater correlation on the Lee (2005) ratings, the level a measure should reach
 LINEAGE_MIN_WORDS = 8  # shorter paragraphs ("The 122nd Assembly of the Inter-Parliamentary Union,") are not content
 SPONSOR_OR_SIGNATURE = re.compile(
     r"^\W*(?:(?:co-?)?sponsored|submitted|presented|proposed|signed)\s+by\b|^\W*(?:co-?)?rapporteurs?\b"
@@ -401,3 +402,50 @@ def novelty_by_document(lineage: pd.DataFrame, novel: pd.DataFrame) -> pd.DataFr
     compared = lineage.groupby("doc_id", sort=False).size()
     new = novel.groupby("doc_id", sort=False).size().reindex(compared.index, fill_value=0)
     return pd.DataFrame({"paragraphs": compared, "new": new}).astype(int)
+
+
+def content_lineage(paragraphs: pd.DataFrame, counts, dates: pd.Series,
+                    min_words: int = LINEAGE_MIN_WORDS) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """:func:`paragraph_lineage` of the content paragraphs of the documents in ``dates``
+    (``doc_id`` -> ISO date): ``paragraphs`` are the index's, ``counts`` its paragraph-level
+    :class:`~analysis.index.dfm.DFM` (one row per paragraph, same order). Returns the lineage,
+    each compared paragraph's number of tokens (by ``paragraph_id``) and how many paragraphs were
+    left out for each :func:`non_content_reasons` reason."""
+    from ..index.dfm import dfm_subset
+
+    in_sample = paragraphs["doc_id"].isin(set(dates.index)).to_numpy()
+    parts = paragraphs[in_sample].reset_index(drop=True)
+    reasons = non_content_reasons(parts, min_words=min_words)
+    is_content = (reasons == "").to_numpy()
+    chosen = in_sample.copy()
+    chosen[in_sample] = is_content
+    content_counts = dfm_subset(counts, chosen)
+    content = parts[is_content].reset_index(drop=True)
+    lineage = paragraph_lineage(content, tfidf_rows(content_counts.matrix), dates)
+    n_tokens = pd.Series(content_counts.row_tokens(), index=content["paragraph_id"])
+    return lineage, n_tokens, reasons[reasons != ""].value_counts().sort_index()
+
+
+def novelty_calibration(labelled: pd.DataFrame, threshold: float, lineage: pd.DataFrame,
+                        novel: pd.DataFrame) -> pd.DataFrame:
+    """One row: how ``threshold`` does on the labelled pairs (``score``, ``label`` columns;
+    :func:`novelty_precision`) and the share of the compared paragraphs it calls new."""
+    return pd.DataFrame([{"threshold": threshold, **novelty_precision(labelled["score"], labelled["label"], threshold),
+                          "share_called_new": len(novel) / max(len(lineage), 1)}])
+
+
+def lee_validation_table(normalize: str, domain_stopwords=True, random_state=None) -> pd.DataFrame:
+    """:func:`lee_validation` under the notebook's ``normalize`` with idf from the rated and the
+    background documents, and under the project's chosen setting (stems, background idf), one row
+    each, with whether r reaches the human inter-rater level (0.60) and whether its interval does."""
+    from ..text.tokens import Tokenizer
+
+    settings = dict.fromkeys([(normalize, "rated"), (normalize, "background"), ("stem", "background")])
+    table = pd.DataFrame([
+        {"dataset": "lee_pincombe_welsh_2005", "method": "tfidf_cosine", "normalize": form, "idf_from": idf,
+         **lee_validation(Tokenizer(normalize=form, phrases="none", domain_stopwords=domain_stopwords).fit(), idf,
+                          random_state=random_state)}
+        for form, idf in settings])
+    table["r_at_least_0.60"] = table["pearson_r"] >= HUMAN_AGREEMENT
+    table["interval_above_0.60"] = table["r_low"] >= HUMAN_AGREEMENT
+    return table

@@ -279,6 +279,13 @@ def _topic_rows(family: str, n_topics: int, random_state: int, data, terms: dict
     return [(theme, family, n_topics, random_state, theme in carried, float(best[theme])) for theme in themes]
 
 
+def refit_grid(chosen: dict[str, int], n_topics: list[int] | None = None) -> dict[str, list[int]]:
+    """The numbers of topics the topic claim is refitted with, per family: the K notebook 02
+    chose (first: the baseline) and K - 2, K + 2 (at least 2), or ``n_topics`` for every family."""
+    return {family: list(n_topics) if n_topics else [k] + [j for j in (k - 2, k + 2) if j >= 2]
+            for family, k in chosen.items()}
+
+
 def topic_claim_table(index: CorpusIndex, tokenizer, focus: list[str], *, n_topics: dict[str, list[int]],
                       seeds: list[int], topic_settings: dict | None = None, carrier_alpha: float = 0.05,
                       n_jobs: int = 1) -> pd.DataFrame:
