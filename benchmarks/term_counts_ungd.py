@@ -9,14 +9,25 @@ CountVectorizer(min_df=5).fit_transform over the same texts. The last line is `r
 peak_rss_mb is the peak, sampled every 50 ms with psutil, of the summed resident memory of this
 process and all its descendants (the worker processes and the server that starts them).
 
-    python benchmarks/term_counts_ungd.py [--corpus PATH] [--n-jobs 2]
+    python benchmarks/term_counts_ungd.py [--corpus PATH] [--n-jobs 2] [--check-against REF_SRC [--check-docs N]]
+
+--check-against REF_SRC then also indexes the first N speeches (default: all) with the code
+under REF_SRC (another checkout's src/, say the release before the Polars pass) in a separate
+Python, and checks that every table and count matrix of the two indexes is equal.
 """
 
 import argparse
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import psutil
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -25,6 +36,18 @@ from analysis.index.dfm import dfm_group
 from analysis.io.codebook import read_codebook
 from analysis.io.corpus import read_corpus
 from analysis.stats.rates import theme_frequencies, yearly_rates
+
+INDEX_PARTS = ("documents", "paragraphs", "kwic", "items", "words", "codebook_delta")
+REFERENCE_RUN = """
+import pickle, sys, warnings
+warnings.simplefilter("ignore")
+from analysis.index.build import build_index
+from analysis.io.codebook import read_codebook
+from analysis.io.corpus import read_corpus
+corpus, codebook, n, out = sys.argv[1:]
+index = build_index(read_corpus(corpus).iloc[:int(n)], read_codebook(codebook), learn_phrases=False)
+pickle.dump({part: getattr(index, part) for part in %r}, open(out, "wb"))
+""" % (INDEX_PARTS,)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ungd" / "ungd_1946-2023.jsonl.gz"
@@ -62,6 +85,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS))
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--check-against", metavar="REF_SRC")
+    parser.add_argument("--check-docs", type=int)
     args = parser.parse_args()
 
     with TreeMemory() as memory:
@@ -86,7 +111,39 @@ def main() -> None:
     matrix = CountVectorizer(min_df=5).fit_transform(corpus["text"])
     baseline = time.perf_counter() - start
     print(f"CountVectorizer(min_df=5).fit_transform: {baseline:.1f} s, {matrix.shape[1]} features")
+    if args.check_against:
+        check(index, corpus, args)
     print(f"ratio={ours / baseline:.2f} peak_rss_mb={ours_rss:.0f}")
+
+
+def used_columns(items, matrix):
+    used = np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]))
+    return items[used], matrix[:, used]
+
+
+def check(index, corpus, args) -> None:
+    """Compare the first ``--check-docs`` speeches' index with the one the code under
+    ``--check-against`` builds (the paragraphs and KWIC rows of those speeches come first)."""
+    n = args.check_docs or len(corpus)
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "reference.pkl")
+        subprocess.run([sys.executable, "-c", REFERENCE_RUN, args.corpus, str(ROOT / "data" / "themes.yml"), str(n), out],
+                       env={**os.environ, "PYTHONPATH": args.check_against}, check=True)
+        with open(out, "rb") as stream:
+            reference = pickle.load(stream)
+    paragraphs = int(index.documents["paragraphs"].iloc[:n].sum())
+    ours = {"documents": index.documents.iloc[:n], "paragraphs": index.paragraphs.iloc[:paragraphs],
+            "kwic": index.kwic[index.kwic["doc_id"].isin(set(corpus["doc_id"].iloc[:n]))]}
+    for table in ("documents", "paragraphs", "kwic"):
+        pd.testing.assert_frame_equal(ours[table].reset_index(drop=True), reference[table], check_exact=True)
+    for name in ("words", "codebook_delta"):  # the columns of the items these speeches use
+        (ours_names, ours_matrix), (their_names, their_matrix) = (
+            used_columns(items, matrix) for items, matrix in ((index.items, getattr(index, name)[:paragraphs]),
+                                                              (reference["items"], reference[name])))
+        assert ours_names.tolist() == their_names.tolist(), name
+        assert ours_matrix.dtype == their_matrix.dtype and (ours_matrix != their_matrix).nnz == 0, name
+    print(f"check: the index of the first {n:,} speeches equals the one {args.check_against} builds "
+          f"(documents, {paragraphs:,} paragraphs, KWIC rows, items, words and codebook_delta)")
 
 
 if __name__ == "__main__":

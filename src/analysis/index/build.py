@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+import polars as pl
 from scipy import sparse
 
 from .._parallel import start_worker, worker_context
@@ -23,7 +24,8 @@ from ..checks import check_int, check_number
 from ..io.corpus import trace
 from ..text.clean import clean_text
 from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
-from ..text.patterns import PatternSet, Span, lower_same_length, vocabulary, words_of
+from ..text.patterns import (ASCII_WORD_RUST, WORD, PatternSet, Span, ascii_alnum, lower_same_length, vocabulary,
+                              words_of)
 from ..text.segment import paragraph_ids, segment_text
 from ..text.tokens import (codebook_joined, item_deltas, fit_phrases, learned_joined, learned_only,
                            runs_between_phrases)
@@ -58,35 +60,118 @@ def _start_worker(codebook: Codebook, keep_sequences: bool, context: int, in_wor
 
 def _index_chunk(chunk: list[tuple]) -> dict:
     """Index one chunk of documents: paragraphs, KWIC rows, and the paragraphs' word and
-    codebook-phrase item counts against a vocabulary local to the chunk."""
-    codebook, phrase_set, context = _WORKER["codebook"], _WORKER["phrase_set"], _WORKER["context"]
-    paragraphs, kwic, flat_words, lengths, deltas, sequences = [], [], [], [], [], []
-    row = 0
+    codebook-phrase item counts against a vocabulary local to the chunk.
+
+    Python cleans and segments each document; Polars then finds the words of all the chunk's
+    paragraphs at once (:func:`_word_matrix`) and the few paragraphs in which a codebook
+    pattern may match (:attr:`Codebook.prefilter <analysis.text.codebook.Codebook.prefilter>`);
+    only those go through the exact matcher, for their KWIC rows and phrase items."""
+    codebook, keep_sequences = _WORKER["codebook"], _WORKER["keep_sequences"]
+    paragraphs = {name: [] for name in PARAGRAPH_COLUMNS}
+    lowers, documents = [], []
     for doc_id, year, text in chunk:
         segments = segment_text(clean_text(text))
         texts = [s.text for s in segments]
-        ids = paragraph_ids(doc_id, len(texts))
-        joined_lower = lower_same_length(PARAGRAPH_SEPARATOR.join(texts))
-        known = vocabulary(words_of(joined_lower))
-        kwic += kwic_rows(doc_id, year, ids, texts, codebook, context, known, joined_lower)
-        spans = _spans_by_paragraph(PARAGRAPH_SEPARATOR.join(texts), joined_lower, texts, phrase_set, known)
+        joined_lower = lower_same_length(PARAGRAPH_SEPARATOR.join(texts))  # lower-cased as the reference did
+        documents.append((doc_id, int(year), len(lowers), len(texts)))
         offset = 0
-        for position, (paragraph_id, segment) in enumerate(zip(ids, segments), 1):
-            lower = joined_lower[offset:offset + len(segment.text)]
+        for segment in segments:
+            lowers.append(joined_lower[offset:offset + len(segment.text)])
             offset += len(segment.text) + 1
-            words = words_of(lower)
-            joined = codebook_joined(segment.text, phrase_set, lower, words, spans[position - 1])
-            paragraphs.append((doc_id, int(year), paragraph_id, position, segment.kind, segment.label,
-                               segment.text, len(words)))
-            flat_words += words
-            lengths.append(len(words))
-            if joined is not words:
-                deltas.append((row, item_deltas(words, joined, None)[0]))
-            if _WORKER["keep_sequences"]:
-                sequences.append(joined)
-            row += 1
-    return {"paragraphs": paragraphs, "kwic": kwic, "words": _count_matrix(flat_words, lengths),
-            "codebook_delta": deltas, "sequences": sequences}
+        paragraphs["doc_id"] += [doc_id] * len(texts)
+        paragraphs["year"] += [int(year)] * len(texts)
+        paragraphs["paragraph_id"] += paragraph_ids(doc_id, len(texts))
+        paragraphs["position"] += range(1, len(texts) + 1)
+        paragraphs["kind"] += [s.kind for s in segments]
+        paragraphs["label"] += [s.label for s in segments]
+        paragraphs["text"] += texts
+    names, words, paragraphs["word_tokens"], sequences = _word_matrix(lowers, keep_sequences)
+    if codebook.prefilter is None:
+        candidates = np.ones(len(lowers), dtype=bool)
+    else:
+        candidates = pl.Series(lowers, dtype=pl.String).str.contains(codebook.prefilter).to_numpy()
+    kwic, deltas = [], []
+    for doc_id, year, first, count in documents:
+        rows = first + np.flatnonzero(candidates[first:first + count])
+        if len(rows):
+            _match(doc_id, year, rows.tolist(), paragraphs, lowers, kwic, deltas, sequences)
+    return {"paragraphs": paragraphs, "kwic": kwic, "words": (names, words), "codebook_delta": deltas,
+            "sequences": sequences if keep_sequences else []}
+
+
+def _word_matrix(lowers: list[str], keep_sequences: bool) -> tuple:
+    """The words of each lower-cased paragraph of ``lowers`` (:func:`~analysis.text.patterns.words_of`),
+    counted: the sorted distinct words, the paragraph x word count matrix, the number of words
+    of each paragraph and, with ``keep_sequences``, each paragraph's words in order (else None).
+
+    Polars finds them with :data:`~analysis.text.patterns.ASCII_WORD_RUST` where the letters and
+    digits are all ASCII (nearly every paragraph); Python's :data:`~analysis.text.patterns.WORD`
+    finds them in the others, whose word characters Rust and Python do not define alike."""
+    unicode = {row: WORD.findall(lower) for row, lower in enumerate(lowers) if not ascii_alnum(lower)}
+    rust_input = list(lowers)
+    for row in unicode:
+        rust_input[row] = ""
+    found = pl.Series(rust_input, dtype=pl.String).str.extract_all(ASCII_WORD_RUST)
+    del rust_input
+    lengths = found.list.len().to_numpy().astype(np.int64)
+    flat = found.explode().drop_nulls()
+    order = None
+    if unicode:
+        rows = np.repeat(np.arange(len(lowers)), lengths)
+        lengths[list(unicode)] = [len(words) for words in unicode.values()]
+        extra = np.repeat(list(unicode), [len(words) for words in unicode.values()])
+        flat = pl.concat([flat, pl.Series([w for words in unicode.values() for w in words], dtype=pl.String)])
+        order = np.argsort(np.concatenate([rows, extra]), kind="stable")  # back to paragraph order
+    names, codes = _sorted_codes(flat)
+    if order is not None:
+        codes = codes[order]
+    indptr = np.zeros(len(lowers) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    matrix = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), codes, indptr), shape=(len(lowers), len(names)))
+    matrix = matrix.tocsc().tocsr()  # sorts each row's columns by two counting passes, faster than sorting each row
+    matrix.sum_duplicates()
+    sequences = None
+    if keep_sequences:
+        sequences = [words or [] for words in found.to_list()]
+        for row, words in unicode.items():
+            sequences[row] = words
+    return names, matrix, lengths, sequences
+
+
+def _sorted_codes(words: pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """The distinct ``words`` sorted, and each word's position among them: the words are
+    hashed once (a Polars categorical); only the distinct ones are sorted."""
+    ids = words.cast(pl.Categorical).to_physical().to_numpy()
+    size = int(ids.max()) + 1 if len(ids) else 0
+    where = np.full(size, -1, dtype=np.int64)
+    where[ids] = np.arange(len(ids))  # an occurrence of each id (any one: they hold the same word)
+    present = np.flatnonzero(where >= 0)
+    distinct = words.gather(where[present])
+    order = distinct.arg_sort().to_numpy()
+    rank = np.empty(size, dtype=np.int32)
+    rank[present[order]] = np.arange(len(present), dtype=np.int32)
+    return distinct.gather(order), rank[ids]
+
+
+def _match(doc_id: str, year: int, rows: list[int], paragraphs: dict, lowers: list[str], kwic: list,
+           deltas: list, sequences: list | None) -> None:
+    """Match the codebook in the paragraphs ``rows`` of one document (those the prefilter found):
+    their KWIC rows onto ``kwic``, the change the codebook phrases make to their items onto
+    ``deltas`` and, when kept, their items with the phrases joined into ``sequences``."""
+    codebook, phrase_set, context = _WORKER["codebook"], _WORKER["phrase_set"], _WORKER["context"]
+    texts = [paragraphs["text"][row] for row in rows]
+    joined_lower = PARAGRAPH_SEPARATOR.join(lowers[row] for row in rows)
+    known = vocabulary(words_of(joined_lower))
+    kwic += kwic_rows(doc_id, year, [paragraphs["paragraph_id"][row] for row in rows], texts, codebook, context,
+                      known, joined_lower)
+    spans = _spans_by_paragraph(PARAGRAPH_SEPARATOR.join(texts), joined_lower, texts, phrase_set, known)
+    for row, text, found in zip(rows, texts, spans):
+        if found:
+            words = words_of(lowers[row])
+            joined = codebook_joined(text, phrase_set, lowers[row], words, found)
+            deltas.append((row, item_deltas(words, joined, None)[0]))
+            if sequences is not None:
+                sequences[row] = joined
 
 
 def _spans_by_paragraph(joined: str, lower: str, texts: list[str], phrase_set: PatternSet | None,
@@ -104,17 +189,6 @@ def _spans_by_paragraph(joined: str, lower: str, texts: list[str], phrase_set: P
         i = int(np.searchsorted(starts, span.start, side="right")) - 1
         spans[i].append(Span(span.pattern, span.start - starts[i], span.end - starts[i]))
     return spans
-
-
-def _count_matrix(flat_items: list[str], lengths: list[int]) -> tuple[np.ndarray, sparse.csr_matrix]:
-    """Rows of item counts (one row per entry of ``lengths``) against the chunk's own sorted
-    item names; counted in C (``pandas.factorize`` and a sparse sum), no Python loop per word."""
-    codes, names = pd.factorize(np.array(flat_items, dtype=object), sort=True)
-    rows = np.repeat(np.arange(len(lengths)), lengths)
-    matrix = sparse.csr_matrix((np.ones(len(codes), dtype=np.int32), (rows, codes)),
-                               shape=(len(lengths), len(names)))
-    matrix.sum_duplicates()
-    return np.asarray(names, dtype=object), matrix
 
 
 def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases: bool = True, phrase_min_count: int = 5,
@@ -169,7 +243,8 @@ def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, thresh
         sequences += r.pop("sequences")
         offset += len(paragraph_parts[-1])
     paragraphs = pd.concat(paragraph_parts, ignore_index=True)
-    kwic = pd.concat(kwic_parts, ignore_index=True)
+    kwic = pd.concat([part for part in kwic_parts if len(part)] or kwic_parts, ignore_index=True)  # a chunk
+    # without matches has columns of no type, which would make year an object column
     del paragraph_parts, kwic_parts
     learned_rows, learned_only_rows, phrases = [], [], None
     if learn:
@@ -184,22 +259,20 @@ def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, thresh
             if alone:
                 learned_only_rows.append((row, alone))
     del sequences
-    names = set()
-    for local_names, _ in word_parts:
-        names.update(local_names)
-    for _, delta in codebook_rows + learned_rows + learned_only_rows:
-        names.update(delta)
-    items = np.array(sorted(names), dtype=object)
-    position = {name: i for i, name in enumerate(items)}
+    delta_items = sorted({item for _, delta in codebook_rows + learned_rows + learned_only_rows for item in delta})
+    items = pl.concat([names for names, _ in word_parts] + [pl.Series(delta_items, dtype=pl.String)]).unique().sort()
+    code = pl.Enum(items)  # an item's code is its position in the sorted items
+    position = dict(zip(delta_items, pl.Series(delta_items, dtype=pl.String).cast(code).to_physical().to_list()))
     shape = (len(paragraphs), len(items))
     for k, (local_names, matrix) in enumerate(word_parts):  # re-number each chunk's columns in place
-        to_global = np.fromiter((position[n] for n in local_names), dtype=np.int32, count=len(local_names))
+        to_global = local_names.cast(code).to_physical().to_numpy().astype(np.int32)
         matrix.indices = to_global[matrix.indices]
         word_parts[k] = sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
                                           shape=(matrix.shape[0], len(items)))
+    items = items.to_numpy().astype(object)
     word_matrix = sparse.vstack(word_parts, format="csr") if word_parts else sparse.csr_matrix(shape, dtype=np.int32)
     del word_parts
-    word_matrix.sort_indices()
+    word_matrix.has_sorted_indices = True  # each chunk's were, and sorted names keep their order among all items
     documents = corpus.drop(columns=["text"]).reset_index(drop=True)
     per_doc = paragraphs.groupby("doc_id", sort=False).agg(paragraphs=("paragraph_id", "size"),
                                                             word_tokens=("word_tokens", "sum"))

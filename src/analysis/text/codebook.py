@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .patterns import (WORD_GAP, PatternSet, anchor_positions, anchors_in, lower_same_length,
-                       merge_anchor_kinds, vocabulary, words_of)
+                       merge_anchor_kinds, prefilter_regex, vocabulary, words_of)
 
 GROUPS = ("focus", "baseline")
 PARAGRAPH_SEPARATOR = "\x00"
@@ -135,6 +135,16 @@ class Codebook:
     def anchor_kinds(self) -> dict[str, bool]:
         """Anchor -> whole word, over every theme's patterns."""
         return merge_anchor_kinds(*(theme.anchor_kinds() for theme in self.themes))
+
+    @cached_property
+    def prefilter(self) -> str | None:
+        """A Rust regular expression (:func:`~analysis.text.patterns.prefilter_regex`) found in
+        every lower-cased text that :meth:`find_all` finds a match in, or None when a pattern
+        does not start with a literal word: the matcher then reads such patterns case-insensitively
+        in the original text, of which the lower-cased one is no sure filter."""
+        if any(theme.includes.unanchored for theme in self.themes):
+            return None
+        return prefilter_regex(p for theme in self.themes for p in theme.include)
 
     def find(self, text: str) -> list[Match]:
         """Every theme's matches in ``text``, ordered by position, then theme order."""

@@ -31,6 +31,7 @@ from functools import lru_cache
 from itertools import filterfalse
 
 WORD_GAP = r"[\s\-]+"
+RUST_GAP = r"[\s\x1c-\x1f\-]+"  # WORD_GAP for Rust, whose \s lacks Python's \x1c-\x1f
 UNSUPPORTED = set("?[]{}+\\^$.")
 WORD_CHAR = re.compile(r"\w")
 LITERAL_START = re.compile(r"\w+")
@@ -39,6 +40,10 @@ LITERAL_START = re.compile(r"\w+")
 WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # The same where the only word characters are ASCII (see words_of), where \w is [0-9a-z_].
 ASCII_WORD = re.compile(r"(?<![0-9a-z_])[a-z]+(?:['’\-][a-z]+)*")
+# ASCII_WORD in the syntax of Rust's regex crate (Polars), which has no look-behind: "not right
+# after [0-9a-z_]" before a letter is an ASCII word boundary (upper-case letters, the only other
+# ASCII word characters, do not occur in a lower-cased text).
+ASCII_WORD_RUST = r"(?-u:\b)[a-z]+(?:['’\-][a-z]+)*"
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
 PART_BOUNDARY = re.compile(r"[ '’\-]")
 GAP_CHARS = " -"
@@ -80,9 +85,13 @@ def words_of(lower: str) -> list[str]:
     """``WORD.findall(lower)`` for a lower-cased text, faster when its letters and digits are
     all ASCII (the usual case in English text: a letter of ``WORD`` can then only be ``a-z``,
     and a word character only ``[0-9a-z_]``)."""
-    if not any(c.isalnum() for c in set(NON_ASCII.findall(lower))):
-        return ASCII_WORD.findall(lower)
-    return WORD.findall(lower)
+    return ASCII_WORD.findall(lower) if ascii_alnum(lower) else WORD.findall(lower)
+
+
+def ascii_alnum(lower: str) -> bool:
+    """Whether the letters and digits of ``lower`` are all ASCII, so that :data:`ASCII_WORD`
+    (and :data:`ASCII_WORD_RUST`) find its words."""
+    return lower.isascii() or not any(c.isalnum() for c in set(NON_ASCII.findall(lower)))
 
 
 def vocabulary(words) -> set[str]:
@@ -94,6 +103,21 @@ def vocabulary(words) -> set[str]:
     if joined:
         distinct.update(PART_BOUNDARY.split(" ".join(joined)))
     return distinct
+
+
+def prefilter_regex(patterns) -> str:
+    """A regular expression, in the syntax of Rust's regex crate (Polars), that finds a match
+    in every lower-cased text (:func:`lower_same_length`) in which one of ``patterns`` matches
+    as :class:`PatternSet` matches it, and maybe in a few more: the patterns lower-cased and
+    without their word boundaries, ``\\w*`` widened to any run of characters other than a gap's
+    and a gap to Python's white space as well as Rust's. Polars scans many texts with it in
+    one call, and only the texts it finds go through the exact matcher.
+    """
+    widened = []
+    for pattern in patterns:
+        regex = pattern_regex(lower_same_length(pattern))
+        widened.append(regex.replace(r"\w*", r"[^\s\-]*").replace(WORD_GAP, RUST_GAP))
+    return "|".join(widened)
 
 
 def pattern_regex(pattern: str) -> str:
