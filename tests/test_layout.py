@@ -5,7 +5,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "analysis"
 # From the text to the report; a module may import from its own level or a lower one.
-LEVELS = {"errors": 0, "checks": 1, "_parallel": 1, "text": 2, "io": 3, "index": 4, "stats": 5, "models": 6,
+LEVELS = {"errors": 0, "checks": 1, "_parallel": 1, "progress": 1, "text": 2, "io": 3, "index": 4, "stats": 5, "models": 6,
           "synthesis": 7, "plots": 7, "report": 8}
 
 

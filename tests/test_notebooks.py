@@ -79,6 +79,15 @@ def test_every_notebook_executes_and_exports(report):
     assert (report[0] / "figures" / "corpus_timeline.pdf").exists()
 
 
+def test_progress_stays_out_of_the_executed_notebooks(report):
+    """Long steps report progress (analysis.progress) to the runner, never into a notebook's
+    outputs, which would then change from run to run."""
+    reports = report[0] / "reports"
+    for path in notebooks_in(NOTEBOOKS):
+        text = (reports / f"{path.stem}.ipynb").read_text(encoding="utf-8")
+        assert "elapsed, about" not in text and "iterations [" not in text, path.name
+
+
 def test_overview_table_matches_the_corpus(report):
     import pandas as pd
 

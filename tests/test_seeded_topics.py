@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ParameterError
-from analysis.models.seeded import (TOMOTOPY_ISA, SeededTopicModel, fit_seeded_topics, seed_words, seeded_findings,
+from analysis.models.gibbs import TOMOTOPY_ISA
+from analysis.models.seeded import (SeededTopicModel, fit_seeded_topics, seed_words, seeded_findings,
                                     seeded_prevalence, seeded_terms_table)
 from analysis.models.topics import TopicCorpus
 from analysis.plots.topics import plot_seeded_prevalence
@@ -76,7 +77,7 @@ def _units():
     units, of 10 tokens each."""
     units = pd.DataFrame({"unit_id": ["a:p1", "b:p1", "c:p1", "c:p2"], "doc_id": ["a", "b", "c", "c"],
                           "year": [2000, 2000, 2001, 2001], "text": "", "n_tokens": [30, 10, 10, 10]})
-    return TopicCorpus(units=units, dictionary=None, bow=[], excluded=units.iloc[:0])
+    return TopicCorpus(units=units, counts=None, vocabulary=[], excluded=units.iloc[:0])
 
 
 def test_prevalence_weights_units_by_tokens_and_bootstraps_documents_or_units():

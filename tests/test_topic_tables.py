@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from analysis.errors import ParameterError
 
@@ -32,7 +33,7 @@ class Fitted:
 MODEL = Fitted([[0.5, 0.3, 0.0, 0.2], [0.0, 0.1, 0.6, 0.3]], [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])
 UNITS = pd.DataFrame({"unit_id": ["a:p1", "a:p2", "b:p1"], "doc_id": ["a", "a", "b"], "year": [2020, 2020, 2021],
                       "text": ["one", "two", "three"], "n_tokens": [10, 30, 8]})
-DATA = TopicCorpus(units=UNITS, dictionary=None, bow=[], excluded=UNITS.iloc[:0])
+DATA = TopicCorpus(units=UNITS, counts=None, vocabulary=[], excluded=UNITS.iloc[:0])
 
 
 def test_labels_and_term_table():
@@ -136,15 +137,13 @@ def _rising_corpus():
     """Six years, one unit each. "cybercrime", "malware" and "ransomware" are used 1, 2, ..., 6
     times, each filler w00..w19 6, 5, ..., 1 times: every term occurs 21 times, so frequency
     cannot tell them apart, and the theme's rate rises while w00's falls."""
-    from gensim.corpora import Dictionary
 
     vocabulary = ["cybercrime", "malware", "ransomware"] + [f"w{i:02d}" for i in range(20)]
     counts = [[y + 1] * 3 + [6 - y] * 20 for y in range(6)]
-    bow = [[(i, c) for i, c in enumerate(row)] for row in counts]
     units = pd.DataFrame({"unit_id": [f"d{y}:p1" for y in range(6)], "doc_id": [f"d{y}" for y in range(6)],
                           "year": [2000 + y for y in range(6)], "text": "", "n_tokens": [sum(r) for r in counts]})
-    dictionary = Dictionary.from_corpus(bow, id2word=dict(enumerate(vocabulary)))
-    return TopicCorpus(units=units, dictionary=dictionary, bow=bow, excluded=units.iloc[:0])
+    return TopicCorpus(units=units, counts=sparse.csr_matrix(np.array(counts)), vocabulary=vocabulary,
+                       excluded=units.iloc[:0])
 
 
 def test_a_topic_carries_a_theme_beyond_chance_and_in_step_with_its_rate():

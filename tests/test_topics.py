@@ -9,9 +9,9 @@ import pytest
 from analysis._parallel import in_background
 from analysis.errors import ParameterError
 from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_findings, dynamic_topic_changes,
-                                    dynamic_topic_terms, fit_topic_grid, k_by_score, k_choice_findings, matched_topics,
+                                    dynamic_topic_terms, fit_chosen_models, fit_topic_grid, k_by_score, k_choice_findings, matched_topics,
                                     modelling_units, sample_by_year, topic_corpus, topic_diversity,
-                                    topic_model_selection, topic_stability)
+                                    topic_model_selection, topic_stability, representative_model)
 from analysis.index.build import build_index
 from analysis.io.codebook import codebook_from_dict
 
@@ -215,7 +215,7 @@ def test_sampling_by_year_is_stratified_seeded_and_ordered():
 
 
 def test_dynamic_topics_follow_terms_through_the_years(planted):
-    table = dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, em_max_iter=1, passes=2)
+    table = dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, iterations=50)
     assert sorted(table["year"].unique()) == [2000, 2001, 2002]
     # every shown term has a rank and weight in every year
     per_term = table.groupby(["topic", "term"]).size()
@@ -223,7 +223,57 @@ def test_dynamic_topics_follow_terms_through_the_years(planted):
     assert table.groupby(["topic", "year"])["rank"].min().eq(1).all()
     first = table[(table["topic"] == 1) & (table["rank"] <= 3)]
     assert len(set(first["term"]) & set(WORDS_A)) in (0, len(set(first["term"])))  # one planted vocabulary
-    assert table.equals(dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, em_max_iter=1, passes=2))
+    assert table.equals(dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, iterations=50))
+
+
+def test_dynamic_topics_see_a_vocabulary_drift():
+    """A subject whose words shift year by year (four core words throughout, "exploit" and
+    "spyware" replacing "botnet" and "darknet") beside a stable one: one topic keeps the
+    drifting subject in every year and its words shift the planted way; the other stays the stable
+    subject in every year (no topic trades places with another)."""
+    rng = np.random.default_rng(1)
+    core, old, new, stable = WORDS_A[:4], WORDS_A[4:6], WORDS_A[6:], WORDS_B
+    documents = []
+    for t, year in enumerate(range(2000, 2005)):
+        paragraphs = [" ".join(rng.choice(core + (new if rng.random() < t / 4 else old), 12)) + "." for _ in range(30)]
+        paragraphs += [" ".join(rng.choice(stable, 12)) + "." for _ in range(30)]
+        documents.append((f"d{year}", str(year), year, "\n\n".join(paragraphs)))
+    corpus = pd.DataFrame(documents, columns=["doc_id", "date", "year", "text"])
+    index = build_index(corpus, codebook_from_dict({"themes": {"none": {"include": ["zzz"]}}}), learn_phrases=False)
+    data = topic_corpus(index, index.tokenizer(**PLAIN), min_df=2, max_df=1.0, min_tokens=1)
+    evolution = dynamic_topic_terms(data, 2, random_state=0, n_terms=4, iterations=200)
+    top = evolution[evolution["rank"] <= 4].groupby(["topic", "year"])["term"].agg(set)
+    kinds = {topic: {"a" if terms <= set(WORDS_A) else "b" if terms <= set(stable) else "mixed"
+                     for terms in top[topic]} for topic in (1, 2)}
+    assert sorted(map(sorted, kinds.values())) == [["a"], ["b"]]
+    drifting = 1 if kinds[1] == {"a"} else 2
+    change = dynamic_topic_changes(evolution, 4).set_index("topic").loc[drifting]
+    assert set(change["entered"].split()) & set(new) and set(change["left"].split()) & set(old)
+    assert set(change["entered"].split()) <= set(core + new) and set(change["left"].split()) <= set(core + old)
+
+
+def test_chosen_models_are_refitted_with_the_representative_seed(planted):
+    fits = fit_topic_grid(planted, ["lda", "nmf"], [2, 3], [0, 1, 2], passes=2, iterations=20)
+    stability = topic_stability(fits)
+    chosen = fit_chosen_models(planted, {"lda": 2, "nmf": 3}, stability, n_jobs=2, passes=2, iterations=20)
+    for family, k in (("lda", 2), ("nmf", 3)):
+        same = representative_model(fits, stability, family, k)  # fitted on the same units: the same model
+        assert chosen[family].random_state == same.random_state
+        assert np.array_equal(chosen[family].topic_term_, same.topic_term_)
+    with pytest.raises(ParameterError, match="K must be"):
+        fit_chosen_models(planted, {"lda": 500}, stability)
+
+
+def test_tomotopy_lda_recovers_planted_topics_reproducibly(planted):
+    model = TopicModel("lda", 2, random_state=3, engine="tomotopy", gibbs_iterations=100).fit(planted)
+    vocabulary = np.array(planted.vocabulary)
+    tops = [set(vocabulary[np.argsort(-row)[:8]]) for row in model.topic_term_]
+    assert sorted(map(sorted, tops)) == sorted([sorted(WORDS_A), sorted(WORDS_B)])
+    assert [i for i, _ in model.log_likelihood_] == list(range(10, 101, 10))
+    again = TopicModel("lda", 2, random_state=3, engine="tomotopy", gibbs_iterations=100).fit(planted)
+    assert np.array_equal(model.topic_term_, again.topic_term_) and np.array_equal(model.doc_topic_, again.doc_topic_)
+    with pytest.raises(ParameterError, match="engine"):
+        TopicModel("lda", 2, engine="mallet").fit(planted)
 
 
 def test_background_fit_gives_the_same_result(planted):

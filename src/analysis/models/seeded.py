@@ -9,11 +9,8 @@ is free. A guided NMF (seed words zeroed outside their topic, multiplicative upd
 measured beside it on the seed corpus: as fast to fit, it followed the themes' yearly rates less
 closely (mean correlation 0.54 against 0.60 over five seeds).
 
-Reproducibility. tomotopy picks at import the fastest instruction set of the CPU (AVX-512, AVX2,
-SSE2), and a Gibbs chain run with another one is another chain: the same seed gives other
-topics. So this module fixes the instruction set to SSE2, which every x86-64 CPU has, before
-tomotopy is imported (:data:`TOMOTOPY_ISA`), and refuses to run if tomotopy was imported with
-another; each fit runs on one thread (``workers=1``), so a seed fixes the result.
+Reproducibility: tomotopy with a fixed instruction set (:mod:`analysis.models.gibbs`), each fit on
+one thread, so a seed fixes the result.
 
 Uncertainty (:func:`seeded_prevalence`): the share of each year's modelled tokens in each topic,
 over the fits of several seeds, and over a bootstrap of each year's documents (of its units when
@@ -23,32 +20,18 @@ replicates.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 
 from ..checks import check_int, check_number
-from ..errors import AnalysisError, ParameterError
+from ..errors import ParameterError
+from ..progress import track
+from .gibbs import add_units, doc_topic, import_tomotopy, topic_term, train
 from .topic_tables import theme_members
 from .topics import TopicCorpus, _normalise_rows
 
-TOMOTOPY_ISA = "sse2"
 FREE_TOPIC = "free {}"
 PREVALENCE_COLUMNS = ["topic", "theme", "year", "share", "lower", "upper", "level", "seeds", "replicates"]
-
-
-def _tomotopy():
-    """tomotopy, imported with the instruction set fixed to :data:`TOMOTOPY_ISA`."""
-    os.environ["TOMOTOPY_ISA"] = TOMOTOPY_ISA
-    import tomotopy
-
-    if tomotopy.isa != TOMOTOPY_ISA:
-        raise AnalysisError(f"tomotopy runs with the {tomotopy.isa} instruction set, not {TOMOTOPY_ISA}: it was "
-                            "imported before analysis.models.seeded set TOMOTOPY_ISA, and another instruction set "
-                            "gives other topics for the same seed; restart the kernel and import it through "
-                            "analysis.models.seeded")
-    return tomotopy
 
 
 def seed_words(vocabulary: list[str], terms_by_theme: dict[str, set[str]], themes: list[str]) -> dict[str, list[str]]:
@@ -67,7 +50,8 @@ class SeededTopicModel:
     After :meth:`fit`: ``topic_names_`` (the themes, then "free 1", ...), ``topic_term_`` (topics
     x the corpus's vocabulary) and ``doc_topic_`` (units x topics), rows summing to one, as
     :class:`~analysis.models.topics.TopicModel` has them, so the tables of
-    :mod:`~analysis.models.topic_tables` read either.
+    :mod:`~analysis.models.topic_tables` read either; ``log_likelihood_``, the chain's
+    log-likelihood per word every 10 iterations.
     """
 
     family = "seeded"
@@ -99,7 +83,7 @@ class SeededTopicModel:
                                      f"{missing or '(none given)'}")
         self.topic_names_ = list(self.seed_words) + [FREE_TOPIC.format(i) for i in range(1, self.n_free_topics + 1)]
         self.n_topics = len(self.topic_names_)
-        tomotopy = _tomotopy()
+        tomotopy = import_tomotopy()
         model = tomotopy.LDAModel(k=self.n_topics, alpha=self.alpha, eta=self.eta, seed=self.random_state)
         priors: dict[str, dict[int, float]] = {}
         for topic, words in enumerate(self.seed_words.values()):
@@ -107,17 +91,10 @@ class SeededTopicModel:
                 priors.setdefault(word, {j: self.eta / 100 for j in range(self.n_topics)})[topic] = self.seed_prior
         for word, prior in priors.items():
             model.set_word_prior(word, prior)
-        counts = data.term_matrix().tocsr()
-        for row in range(counts.shape[0]):
-            start, stop = counts.indptr[row], counts.indptr[row + 1]
-            model.add_doc(np.repeat(np.asarray(vocabulary, dtype=object)[counts.indices[start:stop]],
-                                    counts.data[start:stop].astype(np.int64)).tolist())
-        model.train(self.iterations, workers=1)
-        position = {word: i for i, word in enumerate(model.used_vocabs)}
-        columns = np.array([position.get(word, -1) for word in vocabulary])
-        weights = np.array([model.get_topic_word_dist(k) for k in range(self.n_topics)], dtype=np.float64)
-        self.topic_term_ = _normalise_rows(np.where(columns >= 0, weights[:, np.maximum(columns, 0)], 0.0))
-        self.doc_topic_ = _normalise_rows(np.array([doc.get_topic_dist() for doc in model.docs], dtype=np.float64))
+        add_units(model, data.term_matrix().tocsr(), vocabulary)
+        self.log_likelihood_ = train(model, self.iterations, 1, f"seeded topics, seed {self.random_state}")
+        self.topic_term_ = _normalise_rows(topic_term(model, vocabulary))
+        self.doc_topic_ = _normalise_rows(doc_topic(model))
         return self
 
 
@@ -134,10 +111,13 @@ def fit_seeded_topics(data: TopicCorpus, words: dict[str, list[str]], seeds, n_j
         raise ParameterError("seeds: give at least one seed")
     check_int("n_jobs", n_jobs, 1)
     if n_jobs == 1:
-        return [_fit_one(data, words, seed, options) for seed in seeds]
-    from joblib import Parallel, delayed
+        fits = (_fit_one(data, words, seed, options) for seed in seeds)
+    else:
+        from joblib import Parallel, delayed
 
-    return Parallel(n_jobs=n_jobs)(delayed(_fit_one)(data, words, seed, options) for seed in seeds)
+        fits = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_fit_one)(data, words, seed, options)
+                                                               for seed in seeds)
+    return list(track(fits, len(seeds), "seeded topic models", "fits"))
 
 
 def _year_totals(weighted: np.ndarray, units: pd.DataFrame, n_boot: int, rng: np.random.Generator):

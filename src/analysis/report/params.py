@@ -17,7 +17,7 @@ from typing import Callable
 from ..checks import check_bool, check_choice, check_int, check_number
 from ..errors import ParameterError
 from ..io.corpus import corpus_root
-from ..models.topics import FAMILIES, UNITS
+from ..models.topics import FAMILIES, LDA_ENGINES, UNITS
 from ..text.tokens import NORMALIZATIONS, PHRASE_SOURCES
 
 COMPARE_BY = ("document", "year")
@@ -146,7 +146,8 @@ PARAMETERS: dict[str, Parameter] = {
     "n_first_speakers": Parameter(_int(1), "first speakers to raise each theme, quoted"),
     # 02
     "topic_unit": Parameter(_choice(UNITS), "what a topic model sees: paragraph or document"),
-    "sample_per_year": Parameter(_optional(_int(1)), "documents per year modelled (None: all)"),
+    "grid_sample_per_year": Parameter(_optional(_int(1)), "documents per year in the K grid (None: all); the chosen "
+                                      "K is then fitted on every document"),
     "topic_families": Parameter(_list_of(_choice(FAMILIES)), "topic model families"),
     "n_topics_grid": Parameter(_list_of(_int(2)), "numbers of topics K tried"),
     "n_seeds": Parameter(_int(1), "fits per family and K (seeds seed, seed + 1, ...)"),
@@ -158,7 +159,10 @@ PARAMETERS: dict[str, Parameter] = {
     "topic_min_tokens": Parameter(_int(1), "units with fewer tokens are not modelled"),
     "lda_passes": Parameter(_int(1), "gensim LdaModel passes"),
     "lda_iterations": Parameter(_int(1), "gensim LdaModel inference iterations"),
+    "lda_engine": Parameter(_choice(LDA_ENGINES), "LDA fitted by gensim (variational) or tomotopy (Gibbs sampling)"),
+    "gibbs_iterations": Parameter(_int(1), "tomotopy LDA: Gibbs sampling iterations per fit"),
     "dynamic_topics": Parameter(check_bool, "fit a dynamic topic model over the years"),
+    "dynamic_iterations": Parameter(_int(1), "dynamic topic model: Gibbs sampling iterations"),
     "n_examples": Parameter(_int(1), "representative units shown per topic"),
     "carrier_alpha": Parameter(_share(), "a topic carries a theme when both tests (chance, years) pass at this level"),
     "null_draws": Parameter(_int(1), "random term sets and year permutations of the topic-theme tests"),
@@ -168,6 +172,7 @@ PARAMETERS: dict[str, Parameter] = {
                                    "seeded model: a seed word's prior weight on its theme's topic"),
     "seeded_iterations": Parameter(_int(1), "seeded model: Gibbs sampling iterations"),
     "seeded_n_boot": Parameter(_int(1), "seeded model: bootstrap replicates of each year's documents"),
+    "seeded_n_seeds": Parameter(_optional(_int(1)), "seeded model: fits, seeds seed, seed + 1, ... (None: n_seeds)"),
     # 03
     "compare_by": Parameter(_choice(COMPARE_BY), "compare documents, or years (documents pooled)"),
     "topic_family": Parameter(_topic_family, "notebook 02's family for topic similarity (or None)"),

@@ -52,6 +52,7 @@ import yaml
 
 from ..errors import AnalysisError, ParameterError
 from ..io.codebook import load_yaml
+from ..progress import PROGRESS_FILE_ENV, latest_line
 from .params import (PATH_PARAMETERS, check_across_notebooks, check_against_corpus, unknown_parameter,
                      validate_parameters)
 
@@ -185,10 +186,12 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
             renamed = {**{str(staged[name]): str(settings[name]) for name in OUTPUT_DIRS},
                        **{given[name]: published[name] for name in OUTPUT_DIRS}}
             line = f"[{number}/{len(plans)}] {nb.name}" + "".join(f" {k}={v!r}" for k, v in sorted(params.items()))
-            with _progress(log, line) as done:
+            progress_file = staging.log_file(nb).with_suffix(".progress")
+            with _progress(log, line, progress_file) as done:
                 run = execute(nb, {**params, **given}, staged["reports_dir"], failed_dir=settings["reports_dir"],
-                              published=renamed, env={PUBLISHED_ENV[name]: published[name] for name in OUTPUT_DIRS},
-                              log_file=staging.log_file(nb))
+                              published=renamed, log_file=staging.log_file(nb),
+                              env={**{PUBLISHED_ENV[name]: published[name] for name in OUTPUT_DIRS},
+                                   PROGRESS_FILE_ENV: str(progress_file)})
                 done(f"{run.seconds:.1f} s")
             runs.append(NotebookRun(nb, settings["reports_dir"] / run.executed.name,
                                     settings["reports_dir"] / run.html.name, run.seconds))
@@ -203,23 +206,71 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
 
 
 @contextmanager
-def _progress(log, text: str):
+def _progress(log, text: str, progress_file: Path | None = None):
     """One line per notebook: its name (and overrides), then its time or ``failed`` (after
-    Ctrl-C the line just ends; the command line says ``interrupted``). With ``print`` the line is begun when the notebook starts, so a long
-    notebook shows what is running; another ``log`` gets the whole line at the end."""
+    Ctrl-C the line just ends; the command line says ``interrupted``). With ``print`` the line is
+    begun when the notebook starts, so a long notebook shows what is running, and the progress
+    the kernel writes to ``progress_file`` (:mod:`analysis.progress`) is shown after it; another
+    ``log`` gets the whole line at the end."""
     outcome = ["failed"]
+    watcher = _ProgressWatcher(progress_file, text) if log is print and progress_file else None
     if log is print:
         print(f"{text} ...", end="", flush=True)
+    if watcher:
+        watcher.start()
     try:
         yield lambda end: outcome.__setitem__(0, end)
     except KeyboardInterrupt:
         outcome[0] = ""  # the command line says "interrupted", once
         raise
     finally:
+        if watcher:
+            watcher.stop()
         if log is print:
             print(f" {outcome[0]}", flush=True)
         else:
             log(f"{text} ... {outcome[0]}")
+
+
+class _ProgressWatcher(threading.Thread):
+    """Shows the latest progress line of a running notebook after its name: redrawn in place on
+    a terminal, and on a line of its own at most every ``every`` seconds in a log (CI)."""
+
+    def __init__(self, path: Path, text: str, stream=None, every: float = 30.0, poll: float = 1.0):
+        super().__init__(daemon=True)
+        self.path, self.text, self.stream = Path(path), text, stream or sys.stdout
+        self.every, self.poll = every, poll
+        self.tty = self.stream.isatty()
+        self.shown, self.printed_at, self._stop_event = "", None, threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.poll):
+            self._show()
+
+    def _show(self) -> None:
+        try:
+            line = latest_line(self.path.read_text(encoding="utf-8", errors="replace")[-4000:])
+        except OSError:
+            return
+        now = time.monotonic()
+        if not line or line == self.shown or "about ? left" in line or (
+                not self.tty and self.printed_at and now - self.printed_at < self.every):
+            return  # nothing new, no estimate yet, or too soon for a log
+        self.shown, self.printed_at = line, now
+        if self.tty:
+            width = shutil.get_terminal_size().columns - len(self.text) - 6
+            self.stream.write(f"\r{self.text} ... {line[:max(width, 0)]}\x1b[K")
+        else:
+            self.stream.write(f"\n    {line}")
+        self.stream.flush()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        if self.is_alive():
+            self.join()
+        if self.shown:  # the notebook's name again, for its time or outcome
+            self.stream.write(f"\r{self.text} ...\x1b[K" if self.tty else f"\n{self.text} ...")
+            self.stream.flush()
 
 
 def check_parameters(notebook: Path, declared: dict, overrides: dict) -> dict:

@@ -87,6 +87,9 @@ TABLE_DESCRIPTIONS = {
     "seeded_prevalence": "The share of each year's text in each seeded (theme) topic, with its band over seeds and a "
                          "bootstrap of documents.",
     "seeded_terms": "The top terms of each seeded topic in every fit, seed words marked.",
+    "topic_convergence": "The log-likelihood per word of each Gibbs-sampled topic model every 10 iterations: "
+                         "whether its chain had settled.",
+    "seeded_convergence": "The log-likelihood per word of each seeded fit every 10 iterations.",
     "robustness": "Every claim under every perturbation that could break it: holds, does not hold or cannot be "
                   "measured, and the value the perturbed corpus gives.",
     "robustness_summary": "Each claim: under how many perturbations it holds, fails or cannot be measured, and "

@@ -44,6 +44,7 @@ from ..errors import ParameterError
 from ..index.corpus_index import CorpusIndex
 from ..models.topic_tables import carrying_topics, theme_terms, topic_theme_tests
 from ..models.topics import TopicModel, topic_corpus
+from ..progress import track
 from ..stats.rates import first_years, period_rates, theme_frequencies, yearly_rates
 from ..text.codebook import Codebook
 from ..text.patterns import PatternSet
@@ -177,11 +178,13 @@ def robustness_table(index: CorpusIndex, codebook: Codebook, focus: list[str], s
         return left[~left.index.get_level_values("year").isin(emptied.index[emptied == 0])].reset_index()[
             ["doc_id", "year", "theme", "count", "word_tokens"]]
 
-    for doc_id in documents.loc[documents["doc_id"].isin(set(kwic["doc_id"])), "doc_id"]:
+    mentioning = documents.loc[documents["doc_id"].isin(set(kwic["doc_id"])), "doc_id"]
+    for doc_id in track(mentioning, len(mentioning), "robustness: leave one document out", "documents"):
         perturbed = without([doc_id])
         tables += [_frame(claims.judge(perturbed, theme), theme, "document", f"leave out {doc_id}") for theme in focus]
     if speaker_column is not None:
-        for speaker, part in documents.groupby(speaker_column, sort=True):
+        speakers = documents.groupby(speaker_column, sort=True)
+        for speaker, part in track(speakers, speakers.ngroups, f"robustness: leave one {speaker_column} out", "groups"):
             perturbed = without(part["doc_id"])
             tables += [_frame(claims.judge(perturbed, theme), theme, "speaker",
                               f"leave out {speaker_column} {speaker}") for theme in focus]
