@@ -4,15 +4,19 @@
 (:func:`~analysis.text.clean.clean_text`), segment (:func:`~analysis.text.segment.segment_text`),
 match the codebook per paragraph with its keyword-in-context rows, and extract the paragraph's
 items (:mod:`analysis.text.tokens`: words, codebook phrases, learned phrases) -- in ``n_jobs``
-worker processes, and returns a :class:`~analysis.index.corpus_index.CorpusIndex`. Everything
+worker processes or on a Dask distributed cluster, and returns a :class:`~analysis.index.corpus_index.CorpusIndex`. Everything
 later (rates, trends, keyness, topic models, similarity, robustness) is computed from the index.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -21,7 +25,8 @@ from scipy import sparse
 
 from .._parallel import start_worker, worker_context
 from ..checks import check_int, check_number
-from ..io.corpus import trace
+from ..errors import ParameterError
+from ..io.corpus import CorpusSource, corpus_fingerprint, text_digest, trace
 from ..text.clean import clean_text
 from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
 from ..text.patterns import (ASCII_WORD_RUST, WORD, PatternSet, Span, ascii_alnum, lower_same_length, vocabulary,
@@ -34,6 +39,10 @@ from .corpus_index import KWIC_COLUMNS, PARAGRAPH_COLUMNS, CorpusIndex
 CONTEXT_CHARS = 60
 WHITESPACE = re.compile(r"\s+")
 _WORKER: dict = {}
+IN_FLIGHT_PER_WORKER = 2  # chunks submitted per worker ahead of the one being merged
+DASK_CONNECT_TIMEOUT = "30s"
+_DASK_SETUP: dict = {}  # the setup of this Dask worker process (_index_part_on_worker)
+_DASK_SETUP_LOCK = threading.Lock()
 
 
 def kwic_rows(doc_id: str, year: int, ids: list[str], texts: list[str], codebook: Codebook,
@@ -191,35 +200,51 @@ def _spans_by_paragraph(joined: str, lower: str, texts: list[str], phrase_set: P
     return spans
 
 
-def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases: bool = True, phrase_min_count: int = 5,
-                phrase_threshold: float = 0.5, n_jobs: int = 1, chunk_size: int = 128,
-                fingerprint: dict | None = None, key: str = "", log=None) -> CorpusIndex:
-    """Index every document of ``corpus`` (from :func:`~analysis.io.corpus.read_corpus`).
+def build_index(corpus: pd.DataFrame | CorpusSource, codebook: Codebook, *, learn_phrases: bool = True,
+                phrase_min_count: int = 5, phrase_threshold: float = 0.5, n_jobs: int = 1, chunk_size: int = 128,
+                scheduler: str | None = None, key: str = "", log=None) -> CorpusIndex:
+    """Index every document of ``corpus``: a frame from :func:`~analysis.io.corpus.read_corpus`,
+    or a :class:`~analysis.io.corpus.CorpusSource` from :func:`~analysis.io.corpus.scan_corpus`,
+    whose texts the workers read (or the input streams) a chunk at a time.
 
     ``learn_phrases`` also learns collocations (gensim ``Phrases``, with ``phrase_min_count``
     and ``phrase_threshold``) from the runs of words between codebook phrases, so that token
-    settings with learned phrases can be derived from the index. ``n_jobs`` worker processes
-    share the documents in chunks of ``chunk_size``; the result does not depend on either.
+    settings with learned phrases can be derived from the index. The documents are indexed in
+    chunks of ``chunk_size``, by ``n_jobs`` local worker processes or, given the address of a
+    Dask distributed ``scheduler`` (``tcp://host:8786``), by that cluster's workers; the result
+    does not depend on any of them. The index records the corpus fingerprint
+    (:func:`~analysis.io.corpus.corpus_fingerprint`), from digests the workers compute.
     """
     check_int("n_jobs", n_jobs, 1)
     check_int("chunk_size", chunk_size, 1)
     check_int("phrase_min_count", phrase_min_count, 1)
     check_number("phrase_threshold", phrase_threshold, -1, 1)
     start = time.perf_counter()
-    trace("match_codebook", documents=len(corpus), codebook=codebook.digest)
-    documents = list(zip(corpus["doc_id"], corpus["year"].astype(int), corpus["text"]))
-    chunks = [documents[i:i + chunk_size] for i in range(0, len(documents), chunk_size)]
+    documents = corpus.documents if isinstance(corpus, CorpusSource) else corpus
+    trace("match_codebook", documents=len(documents), codebook=codebook.digest)
     initargs = (codebook, learn_phrases, CONTEXT_CHARS)
-    if n_jobs == 1 or len(chunks) == 1:
-        _start_worker(*initargs)
-        index = _assemble(corpus, map(_index_chunk, chunks), learn_phrases, phrase_min_count, phrase_threshold,
+    parts = _parts(corpus, chunk_size)
+    digests = []
+
+    def results(outputs):
+        for part_digests, result in outputs:
+            digests.extend(part_digests)
+            yield result
+
+    with ExitStack() as stack:
+        if scheduler is not None:
+            outputs = _on_dask(stack, scheduler, parts, initargs)
+        elif n_jobs == 1 or len(documents) <= chunk_size:
+            _start_worker(*initargs)
+            outputs = map(_index_part, parts)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(n_jobs, mp_context=worker_context(),
+                                                           initializer=_start_worker, initargs=(*initargs, True)))
+            outputs = _in_order(partial(pool.submit, _index_part), parts, IN_FLIGHT_PER_WORKER * n_jobs)
+        index = _assemble(documents if "text" in documents.columns else documents.assign(text=None),
+                          results(outputs), learn_phrases, phrase_min_count, phrase_threshold,
                           codebook.multiword_patterns())
-    else:
-        with ProcessPoolExecutor(n_jobs, mp_context=worker_context(), initializer=_start_worker,
-                                 initargs=(*initargs, True)) as pool:
-            index = _assemble(corpus, pool.map(_index_chunk, chunks), learn_phrases, phrase_min_count,
-                              phrase_threshold, codebook.multiword_patterns())
-    index.fingerprint = fingerprint or {}
+    index.fingerprint = corpus_fingerprint(documents, codebook.digest, digests)
     index.key = key
     index.settings = {"learn_phrases": learn_phrases, "phrase_min_count": phrase_min_count,
                       "phrase_threshold": phrase_threshold, "codebook_phrases": codebook.multiword_patterns(),
@@ -228,6 +253,72 @@ def build_index(corpus: pd.DataFrame, codebook: Codebook, *, learn_phrases: bool
         log(f"corpus index built: {len(index.documents):,} documents, {len(index.paragraphs):,} paragraphs, "
             f"{len(index.kwic):,} theme mentions, {len(index.items):,} items in {time.perf_counter() - start:.1f} s")
     return index
+
+
+def _parts(corpus: pd.DataFrame | CorpusSource, size: int):
+    """The work of the pass, in document order: chunks of ``(doc_id, year, text)`` of a frame;
+    of a scanned corpus, the ``(doc_id, year)`` of a chunk's documents with their
+    :class:`~analysis.io.corpus.TextBatch`, whose texts the worker reads."""
+    if isinstance(corpus, CorpusSource):
+        keys = list(zip(corpus.documents["doc_id"], corpus.documents["year"].astype(int)))
+        for start, batch in zip(range(0, len(keys), size), corpus.batches(size)):
+            yield keys[start:start + size], batch
+    else:
+        documents = list(zip(corpus["doc_id"], corpus["year"].astype(int), corpus["text"]))
+        for start in range(0, len(documents), size):
+            yield documents[start:start + size]
+
+
+def _index_part(part) -> tuple[list[bytes], dict]:
+    """The digests of a part's texts (for the fingerprint) and :func:`_index_chunk` of it."""
+    if isinstance(part, tuple):
+        keys, batch = part
+        part = [(doc_id, year, text) for (doc_id, year), text in zip(keys, batch.texts())]
+    return [text_digest(text) for _, _, text in part], _index_chunk(part)
+
+
+def _in_order(submit, parts, limit: int):
+    """The results of ``submit(part)`` for every part, in order, with at most ``limit`` parts
+    submitted and not yet handed on: a stream's backpressure, so the texts read ahead and the
+    results waiting stay a few chunks whatever the corpus's size."""
+    pending = deque()
+    for part in parts:
+        pending.append(submit(part))
+        if len(pending) >= limit:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _on_dask(stack: ExitStack, scheduler: str, parts, initargs: tuple):
+    """The parts indexed on the workers of the Dask distributed cluster at ``scheduler``, in
+    order: the codebook is sent to every worker once, and each worker process sets itself up
+    on its first part (:func:`_index_part_on_worker`)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError(f"scheduler={scheduler!r}: running on a Dask cluster needs the packages dask and "
+                             "distributed (pip install dask distributed)") from None
+    try:
+        client = stack.enter_context(Client(scheduler, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT))
+    except OSError as error:
+        raise ParameterError(f"scheduler={scheduler!r}: no Dask scheduler answers there ({error})") from None
+    [setup] = client.scatter([initargs], broadcast=True, hash=False)
+    threads = sum(client.nthreads().values()) or 1
+    return _in_order(lambda part: client.submit(_index_part_on_worker, setup, part, pure=False), parts,
+                     IN_FLIGHT_PER_WORKER * threads)
+
+
+def _index_part_on_worker(initargs: tuple, part) -> tuple[list[bytes], dict]:
+    """:func:`_index_part` in a Dask worker process, set up (:func:`_start_worker`) once per
+    process and codebook: Dask reuses its workers across tasks and runs, so there is no
+    initializer to give, and a worker may have served another codebook before."""
+    state = (initargs[0].digest, *initargs[1:])
+    with _DASK_SETUP_LOCK:
+        if _DASK_SETUP.get("state") != state:
+            _start_worker(*initargs)
+            _DASK_SETUP["state"] = state
+    return _index_part(part)
 
 
 def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, threshold: float,

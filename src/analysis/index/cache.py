@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..io.codebook import read_codebook
-from ..io.corpus import METADATA_FILE, corpus_fingerprint, corpus_root, read_corpus
+from ..io.corpus import METADATA_FILE, corpus_root, scan_corpus
 from ..text.tokens import general_stopwords
 from .build import build_index
 from .corpus_index import FORMAT_VERSION, CorpusIndex
@@ -84,9 +84,12 @@ def index_key(corpus: str | Path, codebook_digest: str, text_column: str = "text
 
 def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | Path, text_column: str = "text",
                  learn_phrases: bool = True, phrase_min_count: int = 5, phrase_threshold: float = 0.5,
-                 n_jobs: int = 1, log=None) -> CorpusIndex:
+                 n_jobs: int = 1, scheduler: str | None = None, log=None) -> CorpusIndex:
     """The index of ``corpus`` under the codebook file ``codebook``: loaded from ``cache_dir``
-    when cached under the same key, otherwise read, validated, built and saved there."""
+    when cached under the same key, otherwise validated, built and saved there. The corpus is
+    scanned (:func:`~analysis.io.corpus.scan_corpus`) and its texts handed to the workers a
+    chunk at a time: ``n_jobs`` local processes, or the workers of the Dask cluster whose
+    ``scheduler`` address is given. Neither is part of the key: the index is the same."""
     cache_dir = Path(cache_dir).resolve()
     root = corpus_root(corpus)
     _remove_unfinished(cache_dir)
@@ -109,10 +112,9 @@ def cached_index(corpus: str | Path, codebook: str | Path, *, cache_dir: str | P
             if log:
                 log(f"corpus index loaded from the cache ({len(index.documents):,} documents)")
             return index
-    documents = read_corpus(corpus, text_column=text_column)
-    index = build_index(documents, parsed, learn_phrases=learn_phrases, phrase_min_count=phrase_min_count,
-                        phrase_threshold=phrase_threshold, n_jobs=n_jobs, key=key,
-                        fingerprint=corpus_fingerprint(documents, parsed.digest), log=log)
+    index = build_index(scan_corpus(corpus, text_column=text_column), parsed, learn_phrases=learn_phrases,
+                        phrase_min_count=phrase_min_count, phrase_threshold=phrase_threshold, n_jobs=n_jobs,
+                        scheduler=scheduler, key=key, log=log)
     index.save(folder)
     _evict(cache_dir)
     return index

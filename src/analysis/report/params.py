@@ -10,6 +10,7 @@ thing in every notebook; :data:`RENAMED` maps the names of earlier releases to t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,6 +22,7 @@ from ..models.topics import FAMILIES, LDA_ENGINES, UNITS
 from ..text.tokens import NORMALIZATIONS, PHRASE_SOURCES
 
 COMPARE_BY = ("document", "year")
+SCHEDULER_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:]+\]|[^\s/:\[\]]+):\d+")
 RENAMED = {"themes": "codebook", "unit": "topic_unit", "models": "topic_families", "topic_model": "topic_family",
            "min_df": "topic_min_df", "max_df": "topic_max_df", "pool_by_year": "compare_by",
            "shingle_words": "passage_min_words", "emergent_min_count": "new_term_min_count",
@@ -103,6 +105,15 @@ def _n_topics(name, value):
     return check_int(name, value, 2)
 
 
+def _scheduler(name, value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SCHEDULER_ADDRESS.fullmatch(value.strip()):
+        raise ParameterError(f"{name}={value!r}: must be None or the address of a Dask scheduler, such as "
+                             "tcp://host:8786")
+    return value.strip()
+
+
 def _topic_family(name, value):
     return None if value is None else check_choice(name, value, FAMILIES)
 
@@ -123,6 +134,8 @@ PARAMETERS: dict[str, Parameter] = {
     "cache_dir": Parameter(_folder, "where the corpus index is cached"),
     "seed": Parameter(_int(0), "the seed of every random step"),
     "n_jobs": Parameter(_int(1), "worker processes"),
+    "scheduler": Parameter(_scheduler, "a Dask scheduler (tcp://host:8786) that builds the corpus index "
+                                       "(None: n_jobs local processes)"),
     "normalize": Parameter(_choice(NORMALIZATIONS), "tokens: lemma, stem or none"),
     "phrases": Parameter(_choice(PHRASE_SOURCES), "phrases joined: both, codebook, gensim or none"),
     "domain_stopwords": Parameter(_domain_stopwords, "the procedural stop words: true, false or a word list"),

@@ -165,7 +165,7 @@ def start_notebook(name: str, namespace: dict, log=None) -> NotebookSession:
     index = cached_index(params["corpus"], params["codebook"], cache_dir=params["cache_dir"],
                          text_column=params.get("text_column", "text"),
                          learn_phrases=params.get("phrases", "both") in ("both", "gensim"),
-                         n_jobs=params.get("n_jobs", 1), log=log)
+                         n_jobs=params.get("n_jobs", 1), scheduler=params.get("scheduler"), log=log)
     check_against_corpus(params, index.documents["year"], where=name)
     recorded = dict(params)
     recorded["reports_dir"] = os.environ.get(PUBLISHED_REPORTS, params["reports_dir"])
