@@ -181,11 +181,13 @@ def test_conflicts_compare_types_and_strings_as_given(tmp_path):
 
 
 def test_neutral_or_unshared_parameters_do_not_conflict(tmp_path):
-    assert {"reports_dir", "figures_dir", "n_jobs", "cache_dir", "kwic_examples", "n_examples"} <= NEUTRAL_PARAMETERS
+    assert {"reports_dir", "figures_dir", "n_jobs", "scheduler", "cache_dir", "kwic_examples",
+            "n_examples"} <= NEUTRAL_PARAMETERS
     assert isinstance(NEUTRAL_PARAMETERS, frozenset)
     store(tmp_path, n_jobs=1, kwic_examples=6, figures_dir="../figures", cache_dir="a").put("keyness", {"k": 1})
     reader = store(tmp_path, notebook=SYNTHESIS, n_jobs=8, kwic_examples=2, figures_dir="/tmp/f", cache_dir="b",
-                   reports_dir="/elsewhere", n_keyness_terms=15)  # only this notebook has n_keyness_terms
+                   reports_dir="/elsewhere", n_keyness_terms=15,  # only this notebook has n_keyness_terms
+                   scheduler="tcp://cluster:8786")
     assert reader.get("keyness") == {"k": 1}
 
 

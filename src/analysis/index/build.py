@@ -27,6 +27,7 @@ from .._parallel import start_worker, worker_context
 from ..checks import check_int, check_number
 from ..errors import ParameterError
 from ..io.corpus import CorpusSource, corpus_fingerprint, text_digest, trace
+from ..progress import track
 from ..text.clean import clean_text
 from ..text.codebook import PARAGRAPH_SEPARATOR, Codebook
 from ..text.patterns import (ASCII_WORD_RUST, WORD, PatternSet, Span, ascii_alnum, lower_same_length, vocabulary,
@@ -227,7 +228,8 @@ def build_index(corpus: pd.DataFrame | CorpusSource, codebook: Codebook, *, lear
     digests = []
 
     def results(outputs):
-        for part_digests, result in outputs:
+        n_parts = -(-len(documents) // chunk_size)
+        for part_digests, result in track(outputs, n_parts, "corpus pass", f"chunks of {chunk_size} documents"):
             digests.extend(part_digests)
             yield result
 

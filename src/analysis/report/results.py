@@ -41,9 +41,11 @@ from ..io.tables import atomic_write_bytes
 
 __all__ = ["ResultStore", "StaleResult", "MissingResult", "NEUTRAL_PARAMETERS"]
 
-#: Parameters that do not change any result: where outputs go, how many workers compute them,
-#: where caches live and how many examples are shown. A difference in these is not a conflict.
-NEUTRAL_PARAMETERS = frozenset({"reports_dir", "figures_dir", "n_jobs", "cache_dir", "kwic_examples", "n_examples"})
+#: Parameters that do not change any result: where outputs go, how many workers (or which
+#: cluster) compute them, where caches live and how many examples are shown. A difference in
+#: these is not a conflict.
+NEUTRAL_PARAMETERS = frozenset({"reports_dir", "figures_dir", "n_jobs", "scheduler", "cache_dir", "kwic_examples",
+                                "n_examples"})
 
 FORMAT_VERSION = 1
 TABLE_SUFFIX = ".parquet"

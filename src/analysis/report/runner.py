@@ -169,7 +169,9 @@ def run_notebooks(notebooks: list[Path], overrides: dict, report_all: bool = Fal
         check_run_record(Path(folder))
     check_kernel()
     index = prepare_index({**checked[notebooks[0]],
-                           "n_jobs": max(values.get("n_jobs", 1) for values in checked.values())}, log)
+                           "n_jobs": max(values.get("n_jobs", 1) for values in checked.values()),
+                           "scheduler": next((v["scheduler"] for v in checked.values() if v.get("scheduler")), None)},
+                          log)
     for nb in notebooks:
         check_against_corpus(checked[nb], index.documents["year"], where=nb.name)
     plans = []
@@ -302,7 +304,7 @@ def prepare_index(values: dict, log):
     return cached_index(values["corpus"], values["codebook"], cache_dir=values["cache_dir"],
                         text_column=values.get("text_column", "text"),
                         learn_phrases=values.get("phrases", "both") in ("both", "gensim"),
-                        n_jobs=values.get("n_jobs", 1), log=log)
+                        n_jobs=values.get("n_jobs", 1), scheduler=values.get("scheduler"), log=log)
 
 
 def run_settings(notebook: Path, declared: dict, params: dict) -> dict:
