@@ -26,7 +26,8 @@ SCHEDULER_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:]+\]|[
 RENAMED = {"themes": "codebook", "unit": "topic_unit", "models": "topic_families", "topic_model": "topic_family",
            "min_df": "topic_min_df", "max_df": "topic_max_df", "pool_by_year": "compare_by",
            "shingle_words": "passage_min_words", "emergent_min_count": "new_term_min_count",
-           "n_distinctive": "n_distinctive_terms", "min_tokens": "topic_min_tokens' or 'novelty_min_tokens"}
+           "n_distinctive": "n_distinctive_terms", "min_tokens": "topic_min_tokens' or 'novelty_min_tokens",
+           "sample_per_year": "grid_sample_per_year"}
 
 
 def _path(name, value):
