@@ -33,8 +33,19 @@ def test_without_a_runner_progress_goes_to_standard_error(monkeypatch, capsys):
     assert "seeded topic models: 2/2 fits" in capsys.readouterr().err
 
 
+def test_nested_bars_leave_no_cursor_movements(tmp_path, monkeypatch):
+    path = tmp_path / "nb.progress"
+    monkeypatch.setenv(PROGRESS_FILE_ENV, str(path))
+    for _ in track(range(2), 2, "seeded topic models", "fits"):
+        with progress_bar(10, "seeded topics, seed 1", "iterations") as bar:
+            bar.update(10)
+    assert "\x1b" not in path.read_text(encoding="utf-8")
+    assert latest_line(path.read_text(encoding="utf-8")).startswith("seeded topic models: 2/2 fits")
+
+
 def test_latest_line_is_the_last_redraw():
     assert latest_line("a: 1/3\ra: 2/3\r") == "a: 2/3"
+    assert latest_line("a: 1/3\x1b[A\r") == "a: 1/3"
     assert latest_line("a: 1/3\nb: 1/2\r\n") == "b: 1/2"
     assert latest_line("") == ""
 

@@ -110,8 +110,9 @@ def test_findings_give_first_last_and_peak_with_their_bands_for_anchored_topics_
                           "term": ["cybercrime", "online", "online", "cybercrime", "opium", "peace", "peace", "war"],
                           "is_seed": [True, False, False, True, True, False, False, False]})
     assert seeded_findings(table, terms, {"cyber": "Cybercrime"}, ["cyber", "drugs", "scam"]) == [
-        "Cybercrime: its seeded topic holds 1.0% in 2010 (band 0.5%–2.0%) and 4.0% in 2020 (band 2.0%–6.0%), "
-        "peaking at 5.0% in 2015 (band 3.0%–8.0%); the first and last years' bands overlap.",
+        "Cybercrime: its seeded topic (top terms: cybercrime, online) holds 1.0% in 2010 (band 0.5%–2.0%) and 4.0% in "
+        "2020 (band 2.0%–6.0%), peaking at 5.0% in 2015 (band 3.0%–8.0%); the first and last years' bands overlap. "
+        "This is the share of the topic, which holds every word drawn to it, not of the theme's own words.",
         "drugs: its seed terms are among its topic's top 2 terms in 1 of 2 fits, so the topic is not the theme (its top "
         "terms: opium, peace) and its share is not reported.",
         "scam: none of its terms is in the model's vocabulary, so it has no seeded topic."]

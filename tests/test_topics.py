@@ -226,6 +226,13 @@ def test_dynamic_topics_follow_terms_through_the_years(planted):
     assert table.equals(dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, iterations=50))
 
 
+def test_dynamic_topics_by_period(planted):
+    table = dynamic_topic_terms(planted, 2, random_state=0, n_terms=3, iterations=20, period_length=2)
+    assert sorted(table["year"].unique()) == [2000, 2002]  # 2000-2001 and 2002
+    with pytest.raises(ParameterError, match="one time slice of 5 year"):
+        dynamic_topic_terms(planted, 2, period_length=5)
+
+
 def test_dynamic_topics_see_a_vocabulary_drift():
     """A subject whose words shift year by year (four core words throughout, "exploit" and
     "spyware" replacing "botnet" and "darknet") beside a stable one: one topic keeps the

@@ -13,17 +13,21 @@ tqdm measures the rate and estimates the time left; this module only decides whe
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import contextmanager
 
 PROGRESS_FILE_ENV = "ANALYSIS_PROGRESS_FILE"
 SWITCH_ENV = "ANALYSIS_PROGRESS"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 BAR_FORMAT = "{desc}: {n_fmt}/{total_fmt} {unit} [{elapsed} elapsed, about {remaining} left]"
 
 
 @contextmanager
 def progress_bar(total: int, desc: str, unit: str = "steps"):
-    """A tqdm bar of ``total`` ``unit`` for the step ``desc``; call ``update(n)`` as work is done."""
+    """A tqdm bar of ``total`` ``unit`` for the step ``desc``; call ``update(n)`` as work is done.
+    A bar inside another (a fit inside the grid) redraws the same line, which then shows the
+    innermost step: no cursor movements, which a file or a log would show as noise."""
     from tqdm import tqdm
 
     path = os.environ.get(PROGRESS_FILE_ENV)
@@ -31,7 +35,7 @@ def progress_bar(total: int, desc: str, unit: str = "steps"):
     handle = open(path, "a", encoding="utf-8") if path and not silent else None
     try:
         with tqdm(total=total, desc=desc, unit=unit, bar_format=BAR_FORMAT, file=handle or sys.stderr,
-                  disable=silent, mininterval=1.0, dynamic_ncols=False) as bar:
+                  disable=silent, mininterval=1.0, dynamic_ncols=False, position=0) as bar:
             yield bar
     finally:
         if handle:
@@ -47,8 +51,9 @@ def track(iterable, total: int, desc: str, unit: str = "steps"):
 
 
 def latest_line(text: str) -> str:
-    """The last line tqdm drew in ``text`` (it redraws with a carriage return)."""
-    for part in reversed(text.replace("\n", "\r").split("\r")):
+    """The last line tqdm drew in ``text`` (it redraws with a carriage return), without
+    terminal control sequences."""
+    for part in reversed(ANSI_ESCAPE.sub("", text).replace("\n", "\r").split("\r")):
         if part.strip():
             return part.strip()
     return ""

@@ -67,7 +67,7 @@ def code_state() -> dict:
         sources.update(path.name.encode() + b"\x00" + path.read_bytes())
     sources.update("\x00".join(sorted(general_stopwords())).encode())
     versions = {}
-    for name in ("gensim", "scikit-learn", "simplemma", "pandas", "numpy"):
+    for name in ("gensim", "scikit-learn", "simplemma", "pandas", "numpy", "polars"):
         try:
             versions[name] = version(name)
         except PackageNotFoundError:

@@ -214,6 +214,9 @@ def seeded_findings(prevalence: pd.DataFrame, terms: pd.DataFrame, labels: dict[
             return f"{row['share']:.1%} in {int(row['year'])} (band {row['lower']:.1%}–{row['upper']:.1%})"
 
         overlap = first["upper"] >= last["lower"] and last["upper"] >= first["lower"]
-        lines.append(f"{name}: its seeded topic holds {shown(first)} and {shown(last)}, peaking at {shown(peak)}; "
-                     f"the first and last years' bands {'overlap' if overlap else 'do not overlap'}.")
+        top = terms[(terms["name"] == theme) & (terms["seed"] == terms["seed"].min())].sort_values("rank")
+        lines.append(f"{name}: its seeded topic (top terms: {', '.join(top['term'].head(5))}) holds {shown(first)} "
+                     f"and {shown(last)}, peaking at {shown(peak)}; the first and last years' bands "
+                     f"{'overlap' if overlap else 'do not overlap'}. This is the share of the topic, which holds "
+                     "every word drawn to it, not of the theme's own words.")
     return lines

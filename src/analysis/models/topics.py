@@ -494,7 +494,7 @@ def representative_model(models: list[TopicModel], stability: pd.DataFrame, fami
 
 
 def dynamic_topic_terms(data: TopicCorpus, n_topics: int, random_state: int = 0, n_terms: int = 10,
-                        iterations: int = 200) -> pd.DataFrame:
+                        iterations: int = 200, period_length: int = 1) -> pd.DataFrame:
     """A dynamic topic model (Blei & Lafferty 2006) over yearly time slices, fitted by Gibbs
     sampling (tomotopy ``DTModel``, ``iterations`` sweeps on one thread; 50x faster than gensim's
     ``LdaSeqModel`` on the same data, README). Its defaults let a topic's words jump so far
@@ -503,15 +503,20 @@ def dynamic_topic_terms(data: TopicCorpus, n_topics: int, random_state: int = 0,
     Returns ``topic, year, term, rank, weight`` for every term
     among a topic's ``n_terms`` top terms in some year, with its rank and weight in every year,
     so a reader sees the words shift. Topics are numbered from 1 and are this model's own, not the
-    LDA topics of the other tables."""
+    LDA topics of the other tables. With ``period_length`` > 1 a time slice is that many years
+    from the first year (``year`` is then the slice's first year): a few documents a year make
+    noisy yearly slices."""
     from . import gibbs
 
     check_n_topics("n_topics", [n_topics], data)
     check_int("iterations", iterations, 1)
-    unit_years = data.units["year"].to_numpy()
+    check_int("period_length", period_length, 1)
+    first = int(data.units["year"].min())
+    unit_years = first + (data.units["year"].to_numpy() - first) // period_length * period_length
     years = np.unique(unit_years)
     if len(years) < 2:
-        raise ParameterError("dynamic_topics: the units span one year; a dynamic model needs two or more")
+        raise ParameterError(f"dynamic_topics: the units span one time slice of {period_length} year(s); a dynamic "
+                             "model needs two or more")
     model = gibbs.import_tomotopy().DTModel(k=n_topics, t=len(years), seed=random_state, **DYNAMIC_SETTINGS)
     gibbs.add_units(model, data.term_matrix(), data.vocabulary, timepoints=np.searchsorted(years, unit_years))
     gibbs.train(model, iterations, 1, f"dynamic topics, K = {n_topics}")

@@ -177,6 +177,7 @@ PARAMETERS: dict[str, Parameter] = {
     "gibbs_iterations": Parameter(_int(1), "tomotopy LDA: Gibbs sampling iterations per fit"),
     "dynamic_topics": Parameter(check_bool, "fit a dynamic topic model over the years"),
     "dynamic_iterations": Parameter(_int(1), "dynamic topic model: Gibbs sampling iterations"),
+    "dynamic_period_length": Parameter(_int(1), "dynamic topic model: years per time slice"),
     "n_examples": Parameter(_int(1), "representative units shown per topic"),
     "carrier_alpha": Parameter(_share(), "a topic carries a theme when both tests (chance, years) pass at this level"),
     "null_draws": Parameter(_int(1), "random term sets and year permutations of the topic-theme tests"),
