@@ -58,6 +58,20 @@ def test_units_are_paragraphs_or_documents(paras):
         modelling_units(paras, "sentence")
 
 
+def test_document_units_tokens_match_their_counts_across_paragraph_breaks():
+    """A codebook phrase is matched within a paragraph: a document unit's tokens (for coherence)
+    must not join "illegal" at the end of one paragraph with "fishing" at the start of the next."""
+    text = "Boats were seized for fishing that was illegal\n\nFishing fleets and illegal fishing grew"
+    corpus = pd.DataFrame({"doc_id": ["d1", "d2"], "date": ["2000", "2001"], "year": [2000, 2001],
+                           "text": [text, "illegal fishing again and fishing boats"]})
+    index = build_index(corpus, codebook_from_dict({"themes": {"env": {"include": ["illegal fishing"]}}}),
+                        learn_phrases=False)
+    tokenizer = index.tokenizer(normalize="none", phrases="codebook", stopwords=False, domain_stopwords=False)
+    data = topic_corpus(index, tokenizer, "document", min_df=1, max_df=1.0, min_tokens=1)
+    assert [len(tokens) for tokens in data.tokens] == data.units["n_tokens"].tolist()
+    assert data.tokens[0].count("illegal_fishing") == 1 and "illegal" in data.tokens[0]
+
+
 def test_vocabulary_is_pruned_by_document_frequency(paras, index, seed_data):
     tokens = index.tokenizer().transform(paras["text"])
     document_frequency = pd.Series([t for unit in tokens for t in set(unit)]).value_counts()

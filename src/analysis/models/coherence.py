@@ -117,8 +117,12 @@ def npmi(counts: WindowCounts, rows: np.ndarray, columns: np.ndarray) -> np.ndar
 
 
 def c_npmi(topic: list[str], counts: WindowCounts) -> float:
-    """Mean NPMI over the pairs of the topic's words (each with every word ranked above it)."""
+    """Mean NPMI over the pairs of the topic's words (each with every word ranked above it);
+    undefined (NaN) when a word never occurs in the texts, whose NPMI with anything would be
+    log(ε / 0) = inf (as c_v is)."""
     ids = counts.index(topic)
+    if (counts.occurrences[ids] == 0).any():
+        return float("nan")
     below = np.tril_indices(len(ids), k=-1)
     return float(npmi(counts, ids, ids)[below].mean())
 

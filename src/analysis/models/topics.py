@@ -42,6 +42,7 @@ from ..text.tokens import Tokenizer
 from .coherence import topic_coherence
 
 UNITS = ("paragraph", "document")
+PARAGRAPH_JOIN = "\n\n"  # between a document unit's paragraphs, which are single lines (segment_text)
 FAMILIES = ("lda", "nmf")
 LDA_ENGINES = ("gensim", "tomotopy")
 DYNAMIC_COLUMNS = ["topic", "year", "term", "rank", "weight"]
@@ -69,7 +70,9 @@ class TopicCorpus:
         coherence need the order, which the corpus index does not keep, so the units' cleaned
         text is tokenized here, once, and only when a coherence score asks for it."""
         known = set(self.vocabulary)
-        return [[t for t in tokens if t in known] for tokens in self.tokenizer.transform(self.units["text"])]
+        paragraphs = [text.split(PARAGRAPH_JOIN) for text in self.units["text"]]  # a phrase never spans two
+        tokens = iter(self.tokenizer.transform([p for unit in paragraphs for p in unit]))
+        return [[t for _ in unit for t in next(tokens) if t in known] for unit in paragraphs]
 
     @cached_property
     def bow(self) -> list[list[tuple[int, int]]]:
@@ -96,7 +99,8 @@ def modelling_units(parts: pd.DataFrame, unit: str = "paragraph") -> pd.DataFram
     check_choice("unit", unit, UNITS)
     if unit == "paragraph":
         return parts.rename(columns={"paragraph_id": "unit_id"})[["unit_id", "doc_id", "year", "text"]]
-    joined = parts.groupby("doc_id", sort=False).agg(year=("year", "first"), text=("text", "\n\n".join)).reset_index()
+    joined = parts.groupby("doc_id", sort=False).agg(year=("year", "first"), text=("text", PARAGRAPH_JOIN.join))
+    joined = joined.reset_index()
     joined.insert(0, "unit_id", joined["doc_id"])
     return joined
 
