@@ -84,13 +84,18 @@ def _corpus_path(path: str | Path) -> tuple[Path, Path | None]:
     return path, (path if path.is_dir() else path.parent if path.name == METADATA_FILE else None)
 
 
-def _read_folder(folder: Path) -> pd.DataFrame:
+def _folder_metadata(folder: Path) -> tuple[pd.DataFrame, Path, Path]:
+    """A folder corpus's metadata table, checked for its columns, its path and the folder."""
     metadata_path = folder / METADATA_FILE
     if not metadata_path.is_file():
         raise CorpusError(f"{folder}: the corpus folder has no {METADATA_FILE}")
     metadata = _read_csv(metadata_path, multiline_values=False)
     _require_columns(metadata, REQUIRED_FOLDER_COLUMNS, metadata_path)
-    root = folder.resolve()
+    return metadata, metadata_path, folder.resolve()
+
+
+def _read_folder(folder: Path) -> pd.DataFrame:
+    metadata, metadata_path, root = _folder_metadata(folder)
     texts = []
     for row_number, (doc_id, file_name) in enumerate(zip(metadata["doc_id"], metadata["file"]), 1):
         where = f"{metadata_path}, row {row_number} (doc_id {doc_id!r})"
@@ -464,12 +469,7 @@ def scan_corpus(path: str | Path, text_column: str = "text") -> CorpusSource:
     when its batch is read."""
     path, folder = _corpus_path(path)
     if folder:
-        metadata_path = folder / METADATA_FILE
-        if not metadata_path.is_file():
-            raise CorpusError(f"{folder}: the corpus folder has no {METADATA_FILE}")
-        frame = _read_csv(metadata_path, multiline_values=False)
-        _require_columns(frame, REQUIRED_FOLDER_COLUMNS, metadata_path)
-        root = folder.resolve()
+        frame, metadata_path, root = _folder_metadata(folder)
         for row_number, (doc_id, file_name) in enumerate(zip(frame["doc_id"], frame["file"]), 1):
             _text_path(root, file_name, f"{metadata_path}, row {row_number} (doc_id {doc_id!r})")
         frame[LOCATOR] = list(enumerate(frame["file"], 1))
