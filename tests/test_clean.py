@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from analysis.text.clean import clean_text
+from analysis.text.clean import clean_text, remove_download_footer, remove_emphasis, remove_repeated_title
 from analysis.text.patterns import WORD, count_words
 from conftest import DOC_2010, DOC_2015, DOC_2016, DOC_2023, DOC_2025, raw_text
 
@@ -81,3 +81,24 @@ def test_word_hyphenated_across_a_line_break_is_rejoined():
 def test_title_copy_with_other_spacing_and_case_is_removed():
     text = "Resolution on Combating  Crime\n\nBody of the text.\n\nRESOLUTION ON COMBATING CRIME"
     assert clean_text(text) == "Resolution on Combating  Crime\n\nBody of the text."
+
+
+def test_title_copies_only_near_the_top_and_on_the_last_line():
+    lines = ["  Title of it", "", "body one", "TITLE  OF IT"] + [f"line {n}" for n in range(2, 9)] + ["title of it", "end"]
+    # the copy on the 4th line is among the first 10 non-blank lines; the one on the 12th is not
+    assert remove_repeated_title("\n".join(lines)) == "\n".join(lines[:3] + lines[4:])
+    # ... and a copy on the last non-blank line goes, however far down
+    assert remove_repeated_title("\n".join(lines + ["Title of  it", " "])) == "\n".join(lines[:3] + lines[4:] + [" "])
+    assert remove_repeated_title("Straße\nbody\nSTRASSE") == "Straße\nbody"  # compared case-folded
+    for unchanged in ("", " \n\t\n", "Only one line", "Title\nTitled\nthe Title"):
+        assert remove_repeated_title(unchanged) == unchanged
+
+
+def test_download_footer_removed_only_on_the_last_line():
+    assert remove_download_footer("Text.\n\n157.21 KB 1 file(s)\n \n") == "Text.\n"
+    assert remove_download_footer("12 kB") == ""
+    assert remove_download_footer("12 KB of data.\nText.  \n") == "12 KB of data.\nText."
+
+
+def test_italic_markers_only_around_words_not_inside_them():
+    assert remove_emphasis("*a* x*y* (*c*) **b** *d*e") == "a x*y* (c) b *d*e"

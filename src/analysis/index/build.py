@@ -21,6 +21,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import polars as pl
+import pyarrow as pa
 from scipy import sparse
 
 from .._parallel import start_worker, worker_context
@@ -69,33 +70,30 @@ def _start_worker(codebook: Codebook, keep_sequences: bool, context: int, in_wor
 
 
 def _index_chunk(chunk: list[tuple]) -> dict:
-    """Index one chunk of documents: paragraphs, KWIC rows, and the paragraphs' word and
-    codebook-phrase item counts against a vocabulary local to the chunk.
+    """Index one chunk of documents: paragraphs (an Arrow table, which travels to the main
+    process as a few buffers and becomes pandas columns without a copy), KWIC rows, and the
+    paragraphs' word and codebook-phrase item counts against a vocabulary local to the chunk.
 
     Python cleans and segments each document; Polars then finds the words of all the chunk's
     paragraphs at once (:func:`_word_matrix`) and the few paragraphs in which a codebook
     pattern may match (:attr:`Codebook.prefilter <analysis.text.codebook.Codebook.prefilter>`);
     only those go through the exact matcher, for their KWIC rows and phrase items."""
     codebook, keep_sequences = _WORKER["codebook"], _WORKER["keep_sequences"]
-    paragraphs = {name: [] for name in PARAGRAPH_COLUMNS}
-    lowers, documents = [], []
+    ids, kinds, labels, texts, lowers, documents = [], [], [], [], [], []
     for doc_id, year, text in chunk:
         segments = segment_text(clean_text(text))
-        texts = [s.text for s in segments]
-        joined_lower = lower_same_length(PARAGRAPH_SEPARATOR.join(texts))  # lower-cased as the reference did
-        documents.append((doc_id, int(year), len(lowers), len(texts)))
+        first = len(texts)
+        texts += [s.text for s in segments]
+        joined_lower = lower_same_length(PARAGRAPH_SEPARATOR.join(texts[first:]))  # lower-cased as the reference did
+        documents.append((doc_id, int(year), first, len(segments)))
         offset = 0
         for segment in segments:
             lowers.append(joined_lower[offset:offset + len(segment.text)])
             offset += len(segment.text) + 1
-        paragraphs["doc_id"] += [doc_id] * len(texts)
-        paragraphs["year"] += [int(year)] * len(texts)
-        paragraphs["paragraph_id"] += paragraph_ids(doc_id, len(texts))
-        paragraphs["position"] += range(1, len(texts) + 1)
-        paragraphs["kind"] += [s.kind for s in segments]
-        paragraphs["label"] += [s.label for s in segments]
-        paragraphs["text"] += texts
-    names, words, paragraphs["word_tokens"], sequences = _word_matrix(lowers, keep_sequences)
+        ids += paragraph_ids(doc_id, len(segments))
+        kinds += [s.kind for s in segments]
+        labels += [s.label for s in segments]
+    names, words, word_tokens, sequences = _word_matrix(lowers, keep_sequences)
     if codebook.prefilter is None:
         candidates = np.ones(len(lowers), dtype=bool)
     else:
@@ -104,7 +102,15 @@ def _index_chunk(chunk: list[tuple]) -> dict:
     for doc_id, year, first, count in documents:
         rows = first + np.flatnonzero(candidates[first:first + count])
         if len(rows):
-            _match(doc_id, year, rows.tolist(), paragraphs, lowers, kwic, deltas, sequences)
+            _match(doc_id, year, rows.tolist(), ids, texts, lowers, kwic, deltas, sequences)
+    doc_ids, years, firsts, counts = zip(*documents)
+    row_doc = np.repeat(np.arange(len(documents)), counts)
+    paragraphs = pa.table([pa.array(doc_ids, pa.large_string()).take(row_doc),
+                           np.array(years, dtype=np.int64)[row_doc],
+                           pa.array(ids, pa.large_string()),
+                           np.arange(1, len(texts) + 1, dtype=np.int64) - np.array(firsts, dtype=np.int64)[row_doc],
+                           pa.array(kinds, pa.large_string()), pa.array(labels, pa.large_string()),
+                           pa.array(texts, pa.large_string()), word_tokens], names=PARAGRAPH_COLUMNS)
     return {"paragraphs": paragraphs, "kwic": kwic, "words": (names, words), "codebook_delta": deltas,
             "sequences": sequences if keep_sequences else []}
 
@@ -163,17 +169,17 @@ def _sorted_codes(words: pl.Series) -> tuple[pl.Series, np.ndarray]:
     return distinct.gather(order), rank[ids]
 
 
-def _match(doc_id: str, year: int, rows: list[int], paragraphs: dict, lowers: list[str], kwic: list,
-           deltas: list, sequences: list | None) -> None:
-    """Match the codebook in the paragraphs ``rows`` of one document (those the prefilter found):
-    their KWIC rows onto ``kwic``, the change the codebook phrases make to their items onto
-    ``deltas`` and, when kept, their items with the phrases joined into ``sequences``."""
+def _match(doc_id: str, year: int, rows: list[int], ids: list[str], chunk_texts: list[str], lowers: list[str],
+           kwic: list, deltas: list, sequences: list | None) -> None:
+    """Match the codebook in the paragraphs ``rows`` of one document (those the prefilter found;
+    ``ids``, ``chunk_texts`` and ``lowers`` are the chunk's paragraphs'): their KWIC rows onto
+    ``kwic``, the change the codebook phrases make to their items onto ``deltas`` and, when
+    kept, their items with the phrases joined into ``sequences``."""
     codebook, phrase_set, context = _WORKER["codebook"], _WORKER["phrase_set"], _WORKER["context"]
-    texts = [paragraphs["text"][row] for row in rows]
+    texts = [chunk_texts[row] for row in rows]
     joined_lower = PARAGRAPH_SEPARATOR.join(lowers[row] for row in rows)
     known = vocabulary(words_of(joined_lower))
-    kwic += kwic_rows(doc_id, year, [paragraphs["paragraph_id"][row] for row in rows], texts, codebook, context,
-                      known, joined_lower)
+    kwic += kwic_rows(doc_id, year, [ids[row] for row in rows], texts, codebook, context, known, joined_lower)
     spans = _spans_by_paragraph(PARAGRAPH_SEPARATOR.join(texts), joined_lower, texts, phrase_set, known)
     for row, text, found in zip(rows, texts, spans):
         if found:
@@ -325,20 +331,21 @@ def _index_part_on_worker(initargs: tuple, part) -> tuple[list[bytes], dict]:
 
 def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, threshold: float,
               patterns: list[str]) -> CorpusIndex:
-    """Merge the chunks as they arrive (each chunk's rows become tables at once, so the texts
-    are not held twice): one sorted item vocabulary, global paragraph rows, learned phrases."""
-    paragraph_parts, kwic_parts, word_parts, codebook_rows, sequences, offset = [], [], [], [], [], 0
+    """Merge the chunks as they arrive: one sorted item vocabulary, global paragraph rows,
+    learned phrases. The paragraphs stay Arrow tables and become the pandas frame without a
+    copy of their texts; each chunk's word matrix is re-numbered into the one matrix and
+    dropped."""
+    paragraph_parts, kwic, word_parts, codebook_rows, sequences, offset = [], [], [], [], [], 0
     for r in results:
-        paragraph_parts.append(pd.DataFrame(r.pop("paragraphs"), columns=PARAGRAPH_COLUMNS))
-        kwic_parts.append(pd.DataFrame(r.pop("kwic"), columns=KWIC_COLUMNS))
+        paragraph_parts.append(r.pop("paragraphs"))
+        kwic += r.pop("kwic")
         word_parts.append(r.pop("words"))
         codebook_rows += [(row + offset, delta) for row, delta in r.pop("codebook_delta")]
         sequences += r.pop("sequences")
-        offset += len(paragraph_parts[-1])
-    paragraphs = pd.concat(paragraph_parts, ignore_index=True)
-    kwic = pd.concat([part for part in kwic_parts if len(part)] or kwic_parts, ignore_index=True)  # a chunk
-    # without matches has columns of no type, which would make year an object column
-    del paragraph_parts, kwic_parts
+        offset += paragraph_parts[-1].num_rows
+    paragraphs = pa.concat_tables(paragraph_parts).to_pandas()
+    kwic = pd.DataFrame(kwic, columns=KWIC_COLUMNS)
+    del paragraph_parts
     learned_rows, learned_only_rows, phrases = [], [], None
     if learn:
         phrases = fit_phrases((run for s in sequences for run in runs_between_phrases(s)), min_count, threshold)
@@ -352,20 +359,14 @@ def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, thresh
             if alone:
                 learned_only_rows.append((row, alone))
     del sequences
-    delta_items = sorted({item for _, delta in codebook_rows + learned_rows + learned_only_rows for item in delta})
-    items = pl.concat([names for names, _ in word_parts] + [pl.Series(delta_items, dtype=pl.String)]).unique().sort()
-    code = pl.Enum(items)  # an item's code is its position in the sorted items
-    position = dict(zip(delta_items, pl.Series(delta_items, dtype=pl.String).cast(code).to_physical().to_list()))
+    delta_items = pl.Series(sorted({item for _, delta in codebook_rows + learned_rows + learned_only_rows
+                                    for item in delta}), dtype=pl.String)
+    items = pl.concat([names for names, _ in word_parts] + [delta_items]).unique().sort()
+    # an item's code is its position among the sorted items
+    position = dict(zip(delta_items.to_list(), items.search_sorted(delta_items).to_list()))
     shape = (len(paragraphs), len(items))
-    for k, (local_names, matrix) in enumerate(word_parts):  # re-number each chunk's columns in place
-        to_global = local_names.cast(code).to_physical().to_numpy().astype(np.int32)
-        matrix.indices = to_global[matrix.indices]
-        word_parts[k] = sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
-                                          shape=(matrix.shape[0], len(items)))
+    word_matrix = _stack_renumbered(word_parts, items)
     items = items.to_numpy().astype(object)
-    word_matrix = sparse.vstack(word_parts, format="csr") if word_parts else sparse.csr_matrix(shape, dtype=np.int32)
-    del word_parts
-    word_matrix.has_sorted_indices = True  # each chunk's were, and sorted names keep their order among all items
     documents = corpus.drop(columns=["text"]).reset_index(drop=True)
     per_doc = paragraphs.groupby("doc_id", sort=False).agg(paragraphs=("paragraph_id", "size"),
                                                             word_tokens=("word_tokens", "sum"))
@@ -376,6 +377,27 @@ def _assemble(corpus: pd.DataFrame, results, learn: bool, min_count: int, thresh
                        learned_delta=_delta_matrix(learned_rows, position, shape) if learn else None,
                        learned_only_delta=_delta_matrix(learned_only_rows, position, shape) if learn else None,
                        phrases=phrases)
+
+
+def _stack_renumbered(parts: list, items: pl.Series) -> sparse.csr_matrix:
+    """The chunks' word matrices, ``(local names, matrix)`` each, stacked into one matrix over
+    ``items``, emptying ``parts`` as it goes. A chunk's sorted names keep their order among
+    the sorted items, so each row's columns stay sorted."""
+    n_rows = sum(matrix.shape[0] for _, matrix in parts)
+    nnz = sum(matrix.nnz for _, matrix in parts)
+    indices, data = np.empty(nnz, dtype=np.int32), np.empty(nnz, dtype=np.int32)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    row = at = 0
+    while parts:
+        names, matrix = parts.pop(0)
+        to_global = items.search_sorted(names).to_numpy().astype(np.int32)
+        indices[at:at + matrix.nnz] = to_global[matrix.indices]
+        data[at:at + matrix.nnz] = matrix.data
+        indptr[row + 1:row + matrix.shape[0] + 1] = matrix.indptr[1:] + at
+        row, at = row + matrix.shape[0], at + matrix.nnz
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_rows, len(items)))
+    matrix.has_sorted_indices = True
+    return matrix
 
 
 def _delta_matrix(rows: list[tuple[int, dict]], position: dict[str, int], shape) -> sparse.csr_matrix:

@@ -85,22 +85,21 @@ class CorpusIndex:
             raise AnalysisError("this tokenizer was not made by this corpus index (its phrases differ); use "
                                 "index.tokenizer(normalize=..., stopwords=..., domain_stopwords=..., phrases=...)")
 
-    def item_streams(self, phrases: str) -> sparse.csr_matrix:
-        """Paragraph x item counts of the items a text has under the ``phrases`` setting."""
-        stream = self.words.astype(np.int64)
+    def item_streams(self, phrases: str) -> list[sparse.csr_matrix]:
+        """The paragraph x item count matrices whose sum is the items a text has under the
+        ``phrases`` setting: the words and the deltas of the phrases joined. The caller sums
+        them once reduced (a sum of the paragraph matrices would copy and merge every entry of
+        ``words`` to add the few of a delta)."""
         if phrases in ("gensim", "both") and self.learned_delta is None:
             raise AnalysisError(f"phrases={phrases!r}: the corpus index was built without learned collocations")
-        if phrases in ("codebook", "both"):
-            stream = stream + self.codebook_delta
-        if phrases == "both":
-            stream = stream + self.learned_delta
-        if phrases == "gensim":
-            stream = stream + self.learned_only_delta
-        return stream.tocsr()
+        deltas = {"codebook": [self.codebook_delta], "both": [self.codebook_delta, self.learned_delta],
+                  "gensim": [self.learned_only_delta]}.get(phrases, [])
+        return [self.words, *deltas]
 
     def dfm(self, unit: str = "document", tokenizer: Tokenizer | None = None) -> DFM:
         """The ``unit`` ("document" or "paragraph") x token matrix under ``tokenizer`` (default:
-        the project's default settings); columns are the tokens used, sorted."""
+        the project's default settings); columns are the tokens used, sorted. Counts are summed
+        in 32 bits (a count never exceeds a document's words) and returned in 64."""
         if unit not in UNITS:
             raise AnalysisError(f"unit={unit!r}: choose 'document' or 'paragraph'")
         tokenizer = tokenizer or self.tokenizer()
@@ -108,15 +107,17 @@ class CorpusIndex:
         tokens = np.array([tokenizer.token_of(item) for item in self.items], dtype=object)
         codes, features = pd.factorize(tokens, sort=True)
         kept = tokens != ""
-        item_to_token = sparse.csr_matrix((np.ones(kept.sum(), dtype=np.int64), (np.flatnonzero(kept), codes[kept])),
+        item_to_token = sparse.csr_matrix((np.ones(kept.sum(), dtype=np.int32), (np.flatnonzero(kept), codes[kept])),
                                           shape=(len(self.items), len(features)))
-        matrix = self.item_streams(tokenizer.phrases) @ item_to_token
+        streams = self.item_streams(tokenizer.phrases)
         if unit == "document":
-            matrix = self._paragraphs_to_documents() @ matrix
+            to_documents = self._paragraphs_to_documents()
+            streams = [to_documents @ stream for stream in streams]  # fewer rows first (faster)
             docvars = self.documents
         else:
             docvars = self.paragraphs.drop(columns=["text"])
-        matrix = sparse.csr_matrix(matrix)
+        reduced = [stream @ item_to_token for stream in streams]
+        matrix = sparse.csr_matrix(sum(reduced[1:], reduced[0]), dtype=np.int64)
         matrix.eliminate_zeros()  # words seen only inside phrases cancel out
         used = np.flatnonzero(np.bincount(matrix.indices, minlength=len(features)) > 0)
         used = used[np.asarray(features, dtype=object)[used] != ""]
@@ -129,7 +130,7 @@ class CorpusIndex:
 
     def _paragraphs_to_documents(self) -> sparse.csr_matrix:
         row_of = pd.Index(self.documents["doc_id"]).get_indexer(self.paragraphs["doc_id"])
-        return sparse.csr_matrix((np.ones(len(row_of), dtype=np.int64), (row_of, np.arange(len(row_of)))),
+        return sparse.csr_matrix((np.ones(len(row_of), dtype=np.int32), (row_of, np.arange(len(row_of)))),
                                  shape=(len(self.documents), len(self.paragraphs)))
 
     # -- on disk -----------------------------------------------------------------------------

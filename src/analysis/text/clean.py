@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 
 EMPHASIS_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-EMPHASIS_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+# (?<![\w*]\*) after the opening "*" (a "*" not after a word character or "*") rather than
+# (?<![\w*]) before it: the pattern then starts with a literal, which the engine skips ahead to.
+EMPHASIS_ITALIC = re.compile(r"\*(?<![\w*]\*)(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 DOWNLOAD_FOOTER = re.compile(
     r"^\s*\d+(?:[.,]\d+)?\s*(?:[KMG]i?B|kB|bytes)\b(?:\s+\d+\s+files?(?:\(s\))?)?\s*$", re.IGNORECASE
 )
@@ -60,11 +62,11 @@ def remove_emphasis(text: str) -> str:
 
 
 def remove_download_footer(text: str) -> str:
-    """Drop a trailing line such as ``157.21 KB 1 file(s)`` left by a download page."""
-    lines = text.rstrip().split("\n")
-    if lines and DOWNLOAD_FOOTER.match(lines[-1]):
-        lines.pop()
-    return "\n".join(lines)
+    """Drop a trailing line such as ``157.21 KB 1 file(s)`` left by a download page (and the
+    white space at the end of the text)."""
+    text = text.rstrip()
+    start = text.rfind("\n") + 1
+    return text[:max(start - 1, 0)] if DOWNLOAD_FOOTER.match(text[start:]) else text
 
 
 def _normalised(line: str) -> str:
@@ -72,22 +74,35 @@ def _normalised(line: str) -> str:
 
 
 def remove_repeated_title(text: str) -> str:
-    """Keep the first line; drop its copies among the next lines and on the last line."""
-    first_words = text.lstrip().split("\n", 1)[0].split()
-    if not first_words:
+    """Keep the first line; drop its copies among the next lines and on the last line.
+
+    Only those lines are read -- the first :data:`TITLE_SEARCH_LINES` non-blank lines and the
+    last one -- as ``(start, end)`` offsets in ``text``."""
+    head, start = [], 0
+    while len(head) < TITLE_SEARCH_LINES and start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if start < end and not text[start:end].isspace():
+            head.append((start, end))
+        start = end + 1
+    if not head:
         return text
-    longest = max(first_words, key=len).casefold()
-    if text.casefold().count(longest) < 2:  # every copy holds this word: none here (the usual case)
-        return text
-    lines = text.split("\n")
-    non_blank = [i for i, line in enumerate(lines) if line.strip()]
-    if len(non_blank) < 2:
-        return text
-    title = _normalised(lines[non_blank[0]])
-    repeats = {i for i in non_blank[1:TITLE_SEARCH_LINES] if _normalised(lines[i]) == title}
-    if _normalised(lines[non_blank[-1]]) == title:
-        repeats.add(non_blank[-1])
-    return "\n".join(line for i, line in enumerate(lines) if i not in repeats)
+    end = len(text)
+    while True:  # the last non-blank line: there is one, the first
+        start = text.rfind("\n", 0, end) + 1
+        if start < end and not text[start:end].isspace():
+            break
+        end = start - 1
+    title = _normalised(text[slice(*head[0])])
+    first_word = title.split(" ", 1)[0]  # compared first: most lines differ there
+
+    def is_copy(line: str) -> bool:
+        return line.split(None, 1)[0].casefold() == first_word and _normalised(line) == title
+
+    repeats = sorted({line for line in (*head[1:], (start, end)) if line != head[0] and is_copy(text[slice(*line)])})
+    for start, end in reversed(repeats):  # each with the line break before it
+        text = text[:start - 1] + text[end:]
+    return text
 
 
 def _continues(before: str, after: str) -> bool:

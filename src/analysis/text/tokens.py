@@ -32,7 +32,9 @@ Nothing is downloaded: simplemma ships its dictionary, and the rest is code.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
@@ -57,11 +59,17 @@ GENERAL_STOPWORD_EXCEPTIONS = frozenset(
 
 @lru_cache(maxsize=None)
 def general_stopwords() -> frozenset[str]:
-    """scikit-learn's English list minus :data:`GENERAL_STOPWORD_EXCEPTIONS`. Imported on first
-    use: importing scikit-learn takes over a second, which every worker process would pay."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS - GENERAL_STOPWORD_EXCEPTIONS)
+    """scikit-learn's English list minus :data:`GENERAL_STOPWORD_EXCEPTIONS`. Read from the
+    module that holds it alone, without importing scikit-learn (over a second, which a worker
+    process or a corpus pass would pay) unless it is imported already."""
+    module = sys.modules.get("sklearn.feature_extraction._stop_words")
+    if module is None:
+        spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+        path = Path(spec.submodule_search_locations[0]) / "feature_extraction" / "_stop_words.py"
+        spec = importlib.util.spec_from_file_location("_sklearn_stop_words", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return frozenset(module.ENGLISH_STOP_WORDS - GENERAL_STOPWORD_EXCEPTIONS)
 
 
 def read_wordlist(path) -> frozenset[str]:
