@@ -116,3 +116,20 @@ def test_stored_item_counts_give_the_token_sequence(codebook, phrases):
 
 def test_lemmas_are_lower_case_even_for_names():
     assert Tokenizer(phrases="none").fit().transform(["Asia and the Pacific"])[0] == ["asia", "pacific"]
+
+
+def test_general_stopwords_are_scikit_learns_without_importing_it():
+    """The list is read from scikit-learn's own file, so a worker process does not pay for
+    importing scikit-learn; it must stay scikit-learn's list minus the documented exceptions."""
+    import subprocess
+    import sys
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from analysis.text.tokens import GENERAL_STOPWORD_EXCEPTIONS, general_stopwords
+
+    assert general_stopwords() == frozenset(ENGLISH_STOP_WORDS - GENERAL_STOPWORD_EXCEPTIONS)
+    probe = ("import sys; from analysis.text.tokens import general_stopwords; words = general_stopwords(); "
+             "print(len(words), 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [str(len(general_stopwords())), "False"]
