@@ -211,3 +211,9 @@ def test_the_rule_needs_both_tests_each_adjusted_for_the_topics_tried():
     assert carrying_topics(_p_values(), alpha=0.1)["topic"].tolist() == [3]
     with pytest.raises(ParameterError, match="alpha"):
         judge_topic_themes(_p_values(), alpha=0)
+
+
+def test_weight_shares_keep_two_significant_digits_below_one_percent():
+    from analysis.models.topic_tables import weight_share
+
+    assert [weight_share(v) for v in (0.523, 0.01, 0.00023, 0.0041, 0.0)] == ["52.3%", "1.0%", "0.023%", "0.41%", "0.0%"]

@@ -317,7 +317,7 @@ def test_dynamic_changes_say_which_terms_entered_and_left():
     assert changes[["topic", "n_years", "years_changed", "entered", "left"]].values.tolist() == [
         [1, 3, 1, "c", "a"], [2, 3, 0, "", ""]]
     lines = dynamic_findings(changes, 2)
-    assert lines == ["Topic 1: its top 2 terms change in 1 of 2 steps from one year to the next; from 2000 to 2002, "
+    assert lines == ["Topic 1: its top 2 terms change in 1 of 2 steps from one time slice to the next; from 2000 to 2002, "
                      "c entered and a left.", "The other 1 topic(s) keep the same top 2 terms every year."]
 
 

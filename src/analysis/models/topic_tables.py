@@ -291,10 +291,17 @@ def theme_carriers(tests: pd.DataFrame, prevalence: pd.DataFrame, alpha: float =
                              ignore_index=True)
 
 
+def weight_share(value: float) -> str:
+    """A share of a topic's weight as a percentage: one decimal from 1 % up, two significant
+    digits below (a rare theme's 0.02 % is not 0.0 %)."""
+    return f"{value:.1%}" if value >= 0.01 or value == 0 else f"{value * 100:.2g}%"
+
+
 def carrier_evidence(row) -> str:
     """The two tests behind "this topic carries the theme", in words (a row of
     :func:`judge_topic_themes`)."""
-    return (f"{row['share']:.1%} of its weight on the theme's terms against {row['null_mean']:.1%} for "
+    return (f"{weight_share(row['share'])} of its weight on the theme's terms against "
+            f"{weight_share(row['null_mean'])} for "
             f"frequency-matched random terms, adjusted p = {row['null_p_adjusted']:.3f}; its yearly share follows "
             f"the theme's rate, Spearman {row['agreement']:+.2f}, adjusted p = {row['agreement_p_adjusted']:.3f}")
 
@@ -318,7 +325,7 @@ def carrier_findings(judged: pd.DataFrame, labels: dict[str, str], alpha: float 
         if not part["null_p_adjusted"].le(alpha).any():
             row = part.sort_values(["null_p_adjusted", "share", "topic"], ascending=[True, False, True]).iloc[0]
             reasons.append(f"no topic's weight on its terms beats matched random terms (best: topic {row['label']}, "
-                           f"{row['share']:.1%} against {row['null_mean']:.1%}, adjusted p = "
+                           f"{weight_share(row['share'])} against {weight_share(row['null_mean'])}, adjusted p = "
                            f"{row['null_p_adjusted']:.3f})")
         else:
             passed = part[part["null_p_adjusted"] <= alpha]

@@ -567,7 +567,7 @@ def dynamic_findings(changes: pd.DataFrame, n_terms: int) -> list[str]:
     lines = []
     for row in moving.itertuples():
         text = (f"Topic {row.topic}: its top {n_terms} terms change in {row.years_changed} of "
-                f"{row.n_years - 1} steps from one year to the next")
+                f"{row.n_years - 1} steps from one time slice to the next")
         if row.entered or row.left:
             text += (f"; from {row.first_year} to {row.last_year}, {row.entered.replace(' ', ', ') or 'no term'} "
                      f"entered and {row.left.replace(' ', ', ') or 'no term'} left")
