@@ -255,3 +255,38 @@ def test_bad_parameters_stop_before_any_kernel(tmp_path, name, value, message):
     with pytest.raises(ParameterError, match=message):
         run_notebooks(notebooks_in(NOTEBOOKS), overrides, report_all=True, log=lambda *_: None)
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").glob("*.ipynb"))
+
+
+def test_topics_grid_on_a_sample_then_models_on_every_document(report, tmp_path):
+    """Notebook 02 with the K grid on one document a year (of a corpus with two documents in some
+    years) and tomotopy LDA: the chosen models are fitted on every document, and the tables say so."""
+    import shutil
+
+    import pandas as pd
+
+    from conftest import DATA
+
+    corpus = tmp_path / "data"
+    shutil.copytree(DATA, corpus)
+    metadata = pd.read_csv(corpus / "metadata.csv", dtype=str, keep_default_na=False)
+    copies = metadata.iloc[[0, -1]].assign(doc_id=lambda m: m["doc_id"] + "_copy")
+    for row in copies.itertuples():
+        source = corpus / metadata.loc[metadata["doc_id"] == row.doc_id[:-5], "file"].iloc[0]
+        target = source.with_name(f"{row.doc_id}.txt")
+        target.write_text(source.read_text(encoding="utf-8") + "\n\nA closing paragraph of the copy.\n", encoding="utf-8")
+        copies.loc[row.Index, "file"] = target.relative_to(corpus).as_posix()
+    pd.concat([metadata, copies]).to_csv(corpus / "metadata.csv", index=False)
+    overrides = {**_copy_of_report(report, tmp_path), "corpus": str(corpus), "grid_sample_per_year": 1,
+                 "lda_engine": "tomotopy", "gibbs_iterations": 50, "n_topics_grid": [3, 4], "n_seeds": 2,
+                 "seeded_iterations": 50, "seeded_n_seeds": 1, "seeded_n_boot": 20, "dynamic_iterations": 20,
+                 "null_draws": 50}
+    run_notebooks([p for p in notebooks_in(NOTEBOOKS) if p.stem == "02_topic_models"], overrides, log=lambda *_: None)
+    tables = Path(overrides["reports_dir"]) / "tables"
+    doc_topics = pd.read_csv(tables / "doc_topics.csv")
+    assert doc_topics["doc_id"].nunique() == 7  # every document, not the 5 of the grid's sample
+    assert set(pd.read_csv(tables / "topic_model_selection.csv")["k"]) == {3, 4}
+    convergence = pd.read_csv(tables / "topic_convergence.csv")
+    assert set(convergence["model"]) == {"lda"} and convergence["iteration"].max() == 50
+    text = _output_text(Path(overrides["reports_dir"]) / "02_topic_models.ipynb")
+    assert "K grid on a sample of 5 documents (at most 1 a year)" in text
+    assert "The K grid was fitted on a sample; the chosen models were then fitted on all" in text
