@@ -20,7 +20,7 @@ from analysis.report.runner import run_notebooks
 from conftest import DATA, NOTEBOOKS, ROOT, THEMES
 
 UN = ROOT.parent / "shared" / "corpora" / "ungd" / "ungd_1946-2023.jsonl.gz"
-UN_SAMPLE_EVERY = 90  # 122 speeches of 10,952, when the UN corpus is at hand
+UN_SAMPLE_EVERY = 250  # 44 speeches of 10,952, when the UN corpus is at hand
 CHUNK = 8
 COLUMNS = ["doc_id", "date", "year", "body", "text"]
 
