@@ -29,16 +29,21 @@ One line per engine x scale; the last line is ``engines=<n> fastest=<name>``: th
 engine x scale fits measured and the engine with the shortest first fit at the largest scale
 measured.
 
-    python benchmarks/topic_engines_ungd.py [--index /tmp/tt/unindex] [--scales sample all] [--limit 300]
+The corpus index comes from the project's cache (``.cache/index``), as the UN report's does;
+the first run builds it (about 15 s).
+
+    .venv/bin/python benchmarks/topic_engines_ungd.py [--corpus PATH] [--scales sample all] [--limit 300]
 """
 
 import argparse
 import dataclasses
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 from types import SimpleNamespace
 
 os.environ["ANALYSIS_PROGRESS"] = "off"
@@ -46,11 +51,14 @@ os.environ["ANALYSIS_PROGRESS"] = "off"
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-from analysis.index.corpus_index import CorpusIndex  # noqa: E402
+from analysis.index.cache import cached_index  # noqa: E402
 from analysis.models import gibbs  # noqa: E402
 from analysis.models.coherence import topic_coherence  # noqa: E402
 from analysis.models.topics import (TopicCorpus, TopicModel, sample_by_year, top_term_ids,  # noqa: E402
                                     topic_corpus, topic_diversity)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from term_counts_ungd import DEFAULT_CORPUS, ROOT  # noqa: E402
 
 SAMPLE_SEED = 20250122
 SEED = 0
@@ -141,7 +149,7 @@ def reference_tokens(data: TopicCorpus, sample_ids) -> list[list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--index", default="/tmp/tt/unindex", help="a cached corpus index of the UN corpus")
+    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="the UN General Debate corpus")
     parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
     parser.add_argument("--engines", nargs="+", choices=list(ENGINES), default=list(ENGINES))
     parser.add_argument("--limit", type=float, default=300.0, help="seconds allowed to one fit on all speeches")
@@ -151,7 +159,8 @@ def main() -> None:
     import sklearn.decomposition  # noqa: F401
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
-    index = CorpusIndex.load(args.index)
+    index = cached_index(args.corpus, ROOT / "data" / "themes.yml", cache_dir=ROOT / ".cache" / "index",
+                         learn_phrases=False, n_jobs=2)
     tokenizer = index.tokenizer(normalize="lemma", phrases="codebook", domain_stopwords=True)
     sample_ids = sample_by_year(index.documents, 10, random_state=SAMPLE_SEED)["doc_id"]
     header = (f"{'scale':6} {'engine':21} {'K':>2} {'units':>6} {'terms':>6} {'tokens':>9} {'fit_s':>13} "

@@ -135,7 +135,8 @@ def test_figure_is_readable_for_five_and_for_79_years(years):
     fig = plot_seeded_prevalence(table, ["a", "b", "c", "d", "missing"], {"a": "Environmental crime"})
     assert_figure_readable(fig)
     shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in shown] == ["Environmental crime", "b", "c", "d"]
+    names = ("Environmental crime", "b", "c", "d")
+    assert [ax.get_title() for ax in shown] == [f"{name}: its seeded topic" for name in names]
     ticks = [int(t.get_text()) for t in shown[0].get_xticklabels() if t.get_text()]
     assert ticks and all(years[0] <= t <= years[-1] for t in ticks) and len(ticks) <= 12
     assert "95% band over 3 seeds x 200 bootstrap replicates" in fig._suptitle.get_text()

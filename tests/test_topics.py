@@ -9,7 +9,8 @@ import pytest
 from analysis._parallel import in_background
 from analysis.errors import ParameterError
 from analysis.models.topics import (TopicModel, check_n_topics, choose_n_topics, dynamic_findings, dynamic_topic_changes,
-                                    dynamic_topic_terms, fit_chosen_models, fit_topic_grid, k_by_score, k_choice_findings, matched_topics,
+                                    dynamic_topic_terms, fit_chosen_models, fit_topic_grid, fitting_finding,
+                                    convergence_findings, k_by_score, k_choice_findings, matched_topics,
                                     modelling_units, sample_by_year, topic_corpus, topic_diversity,
                                     topic_model_selection, topic_stability, representative_model)
 from analysis.index.build import build_index
@@ -283,6 +284,22 @@ def test_chosen_models_are_refitted_with_the_representative_seed(planted):
         assert np.array_equal(chosen[family].topic_term_, same.topic_term_)
     with pytest.raises(ParameterError, match="K must be"):
         fit_chosen_models(planted, {"lda": 500}, stability)
+
+
+def test_fitting_finding_says_where_the_models_were_fitted():
+    assert fitting_finding(True, 10952, "document") == ("The K grid was fitted on a sample; the chosen models were then "
+                                                       "fitted on all 10,952 documents.")
+    assert fitting_finding(False, 153, "paragraph") == "The models were fitted on all 153 paragraphs."
+
+
+def test_convergence_findings_judge_the_last_quarter():
+    table = pd.DataFrame({"model": "lda", "k": 5, "seed": 1, "iteration": [10, 20, 30, 40],
+                          "ll_per_word": [-9.5, -9.2, -9.0, -8.9]})
+    [line] = convergence_findings(table)  # -9.0 after 30, -8.9 after 40: 1.11 % > 0.5 %
+    assert line == ("LDA (K = 5, seed 1): log-likelihood per word -9.0000 after 30 iterations and -8.9000 after 40, "
+                    "a change of 1.11%; it is still moving: give it more iterations before reading its topics.")
+    settled = table.assign(ll_per_word=[-9.5, -9.2, -9.0, -8.99])
+    assert convergence_findings(settled)[0].endswith("a change of 0.11%; it has settled.")
 
 
 def test_tomotopy_lda_recovers_planted_topics_reproducibly(planted):

@@ -297,6 +297,14 @@ def convergence_table(models) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CONVERGENCE_COLUMNS)
 
 
+def fitting_finding(on_sample: bool, n_units: int, unit: str) -> str:
+    """Which units the models shown were fitted on: all of them, or all of them after a K grid
+    explored on a sample."""
+    where = f"all {n_units:,} {unit}s"
+    return (f"The K grid was fitted on a sample; the chosen models were then fitted on {where}." if on_sample
+            else f"The models were fitted on {where}.")
+
+
 def convergence_findings(table: pd.DataFrame) -> list[str]:
     """Per traced chain of :func:`convergence_table`, how much its log-likelihood per word still
     moved over the last quarter of its iterations."""

@@ -442,7 +442,9 @@ def textplot_topic_evolution(evolution: pd.DataFrame, n_terms: int = 4, ncols: i
             ax.plot(series["year"], series["weight"], marker=MARKERS[j % len(MARKERS)], markersize=3, linewidth=1,
                     color=LINE_COLOURS[j % len(LINE_COLOURS)], label=term.replace("_", " "))
         ax.set_title(f"Dynamic topic {topics[i]}", fontsize=7)
-        ax.legend(fontsize=5, loc="best", frameon=True, framealpha=0.85, edgecolor="none")
+        top = part.loc[part["term"].isin(shown), "weight"].max()
+        ax.set_ylim(0, top * 1.6)  # headroom: the legend's two columns sit above the lines, not on them
+        ax.legend(fontsize=5, loc="upper center", ncol=2, frameon=False, columnspacing=1.0, handlelength=1.5)
         ax.tick_params(labelsize=6)
         set_year_axis(ax.xaxis, evolution["year"])
     _label_bottom_panels(axes, len(topics))

@@ -40,7 +40,7 @@ def plot_seeded_prevalence(prevalence: pd.DataFrame, themes: list[str], labels: 
         else:
             ax.fill_between(x, lower, upper, color=colour, alpha=0.25, linewidth=0)
             ax.plot(x, share, color=colour, linewidth=1.0)
-        ax.set_title(labels.get(shown[i], shown[i]), fontsize=8)
+        ax.set_title(f"{labels.get(shown[i], shown[i])}: its seeded topic", fontsize=8)
         ax.set_ylim(0, max(upper.max() * 1.08, 0.1))
         margin = 0.5 + 0.02 * (years[-1] - years[0])
         ax.set_xlim(years[0] - margin, years[-1] + margin)
@@ -50,5 +50,6 @@ def plot_seeded_prevalence(prevalence: pd.DataFrame, themes: list[str], labels: 
             ax.set_ylabel("Share of the year's text (%)")
     first = prevalence.iloc[0]
     fig.suptitle(f"Seeded topics: share of each year's text, with the {first['level']:.0%} band over "
-                 f"{first['seeds']} seeds x {first['replicates'] // first['seeds']} bootstrap replicates", fontsize=8)
+                 f"{first['seeds']} seed{'' if first['seeds'] == 1 else 's'} x {first['replicates'] // first['seeds']} "
+                 "bootstrap replicates", fontsize=8)
     return fig
